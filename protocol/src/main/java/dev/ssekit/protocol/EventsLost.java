@@ -1,0 +1,18 @@
+package dev.ssekit.protocol;
+
+/**
+ * The signal a server sends when a client asked to resume after an event it no longer retains
+ * (or does not know): the events in between are lost, and the stream continues from the oldest
+ * retained event.
+ *
+ * <p>On the wire it is an event of type {@value #TYPE} with JSON data and no id, so it does not
+ * move the client's last event id, e.g.
+ * {@code {"lastEventId":"17","firstAvailableId":"120"}}.
+ *
+ * @param lastEventId the id the client resumed from
+ * @param firstAvailableId the id of the first event that follows, or null if the server has none yet
+ */
+public record EventsLost(String lastEventId, String firstAvailableId) {
+  /** The event type of the signal: {@value}. */
+  public static final String TYPE = "ssekit-lost";
+}

@@ -1,0 +1,43 @@
+package dev.ssekit.protocol;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The payload of a {@value ServerSentEvent#HEARTBEAT_TYPE} event: the server's clock when it sent
+ * the beat. On the wire its data is the epoch milliseconds in decimal, e.g. {@code 1764123456789}.
+ *
+ * @param time when the server sent the heartbeat, to the millisecond
+ */
+public record Heartbeat(Instant time) {
+  /** The codec for the wire form; {@link PayloadMapper} registers it for heartbeat events by default. */
+  public static final PayloadCodec<Heartbeat> CODEC = new PayloadCodec<>() {
+    @Override
+    public String encode(Heartbeat heartbeat) {
+      return Long.toString(heartbeat.epochMillis());
+    }
+
+    @Override
+    public Heartbeat decode(String data) {
+      if (data.isEmpty() || data.length() > 19 || !data.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        throw new IllegalArgumentException("heartbeat data must be epoch milliseconds in decimal digits, was: " + data);
+      }
+      return ofEpochMilli(Long.parseLong(data));
+    }
+  };
+
+  /** Creates a heartbeat, truncating {@code time} to whole milliseconds as the wire form does. */
+  public Heartbeat {
+    time = Instant.ofEpochMilli(Objects.requireNonNull(time, "time").toEpochMilli());
+  }
+
+  /** Returns the heartbeat for {@code epochMillis}. */
+  public static Heartbeat ofEpochMilli(long epochMillis) {
+    return new Heartbeat(Instant.ofEpochMilli(epochMillis));
+  }
+
+  /** Returns {@link #time()} in epoch milliseconds, the wire form. */
+  public long epochMillis() {
+    return time.toEpochMilli();
+  }
+}

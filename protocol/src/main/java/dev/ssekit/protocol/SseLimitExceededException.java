@@ -1,0 +1,49 @@
+package dev.ssekit.protocol;
+
+/**
+ * Thrown (or reported to {@link SseDecoder.Listener#onLimitExceeded}) when a stream exceeds one of
+ * the decoder's size limits. The decoder has already skipped the offending line and dropped the
+ * event in progress, so its memory stays bounded by the limit.
+ */
+public final class SseLimitExceededException extends RuntimeException {
+  /** Which limit a stream exceeded. */
+  public enum Limit {
+    /** A single line (field name and value) was longer than {@link SseDecoder.Builder#maxLineLength}. */
+    LINE,
+    /** The data of one event was larger than {@link SseDecoder.Builder#maxEventSize}. */
+    EVENT
+  }
+
+  private final Limit limit;
+  private final int maxBytes;
+  private final String lastEventId;
+
+  /** Creates the exception for {@code limit} of {@code maxBytes}, seen after {@code lastEventId}. */
+  public SseLimitExceededException(Limit limit, int maxBytes, String lastEventId) {
+    super(message(limit, maxBytes, lastEventId));
+    this.limit = limit;
+    this.maxBytes = maxBytes;
+    this.lastEventId = lastEventId;
+  }
+
+  private static String message(Limit limit, int maxBytes, String lastEventId) {
+    String what = limit == Limit.LINE ? "a line longer than " : "an event with more data than ";
+    String where = lastEventId.isEmpty() ? "" : " (after event id " + lastEventId + ")";
+    return "event stream has " + what + maxBytes + " bytes" + where + "; the event was dropped";
+  }
+
+  /** Returns which limit was exceeded. */
+  public Limit limit() {
+    return limit;
+  }
+
+  /** Returns the limit in bytes. */
+  public int maxBytes() {
+    return maxBytes;
+  }
+
+  /** Returns the last event id in effect before the dropped event ("" if none). */
+  public String lastEventId() {
+    return lastEventId;
+  }
+}
