@@ -1,0 +1,114 @@
+package dev.ssekit.server;
+
+import dev.ssekit.server.internal.ClientChannel;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
+
+/**
+ * Adapts one servlet response in async, non-blocking mode to a {@link ClientChannel.Sink}, and
+ * the container's write and lifecycle callbacks back to the channel. The response ends when
+ * {@link #finished()} completes: Javalin then completes the async context.
+ */
+final class ServletSink implements ClientChannel.Sink, WriteListener, AsyncListener {
+  private final HttpServletRequest request;
+  private final CompletableFuture<Void> finished = new CompletableFuture<>();
+  private final CompletableFuture<Void> completed = new CompletableFuture<>();
+  private volatile ServletOutputStream out;
+  private volatile ClientChannel channel;
+
+  ServletSink(HttpServletRequest request) {
+    this.request = request;
+  }
+
+  /** Starts writing {@code out} for {@code channel}: the container calls back when it is ready. */
+  void start(ClientChannel channel, ServletOutputStream out) {
+    this.channel = channel;
+    this.out = out;
+    out.setWriteListener(this);
+  }
+
+  /** Completes when the response should end. */
+  CompletableFuture<Void> finished() {
+    return finished;
+  }
+
+  /** Completes when the container has finished the response, its last bytes sent or the connection gone. */
+  CompletableFuture<Void> completed() {
+    return completed;
+  }
+
+  @Override
+  public boolean isReady() {
+    return out.isReady();
+  }
+
+  @Override
+  public void write(byte[] bytes) throws IOException {
+    out.write(bytes);
+  }
+
+  @Override
+  public void flush() throws IOException {
+    out.flush();
+  }
+
+  @Override
+  public void complete() {
+    finished.complete(null);
+  }
+
+  @Override
+  public void abort() {
+    // The servlet API can only end a response politely, which waits on a stalled client until
+    // the idle timeout; closing Jetty's endpoint frees the connection now.
+    ServletContextRequest jetty = ServletContextRequest.getServletContextRequest(unwrap(request));
+    if (jetty != null) {
+      EndPoint endPoint = jetty.getConnectionMetaData().getConnection().getEndPoint();
+      endPoint.close();
+    }
+    finished.complete(null);
+  }
+
+  @Override
+  public void onWritePossible() {
+    channel.writePossible();
+  }
+
+  @Override
+  public void onError(Throwable failure) {
+    channel.failed();
+  }
+
+  @Override
+  public void onComplete(AsyncEvent event) {
+    channel.failed(); // a no-op when the channel ended the response itself
+    completed.complete(null);
+  }
+
+  @Override
+  public void onTimeout(AsyncEvent event) {
+    channel.failed();
+  }
+
+  @Override
+  public void onError(AsyncEvent event) {
+    channel.failed();
+  }
+
+  @Override
+  public void onStartAsync(AsyncEvent event) {}
+
+  private static ServletRequest unwrap(ServletRequest request) {
+    while (request instanceof ServletRequestWrapper wrapper) request = wrapper.getRequest();
+    return request;
+  }
+}

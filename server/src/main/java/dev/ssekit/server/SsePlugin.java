@@ -1,0 +1,108 @@
+package dev.ssekit.server;
+
+import dev.ssekit.protocol.Sse;
+import dev.ssekit.server.internal.ClientChannel;
+import io.javalin.config.JavalinState;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.plugin.Plugin;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Serves a {@link SseHub} as an event stream at one path of a Javalin app:
+ *
+ * <pre>{@code
+ * Javalin.create(config -> config.registerPlugin(new SsePlugin("/sse", hub)));
+ * }</pre>
+ *
+ * <p>{@code GET path} answers {@code 200 text/event-stream; charset=utf-8} whatever the request's
+ * {@code Accept} (so {@code curl -N} works), flushes the headers at once and streams. The id to
+ * resume after comes from the {@code Last-Event-ID} header or, for clients that cannot set
+ * headers, the {@code lastEventId} query parameter. A full or closed hub answers {@code 503}
+ * with {@code Retry-After}. When the app stops, its streams end cleanly before Jetty stops.
+ *
+ * <p>Javalin's own {@code sse} route is not used: it refuses requests without an {@code Accept:
+ * text/event-stream}, has no {@code retry} or {@code Last-Event-ID} support and writes with
+ * blocking calls, so one stalled client would hold a thread.
+ */
+public final class SsePlugin extends Plugin<Void> {
+  private final String path;
+  private final SseHub hub;
+  private final Set<ServletSink> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
+
+  /** Serves {@code hub} at {@code path}. */
+  public SsePlugin(String path, SseHub hub) {
+    super(null, null);
+    this.path = path;
+    this.hub = hub;
+  }
+
+  @Override
+  public void onStart(JavalinState state) {
+    state.routes.get(path, this::handle);
+    state.events.serverStopping(this::endStreams);
+  }
+
+  @Override
+  public boolean repeatable() {
+    return true;
+  }
+
+  /**
+   * Ends this route's streams before Jetty stops, and waits (within the hub's shutdown timeout)
+   * until their final bytes are out, so clients see a clean end rather than a reset.
+   */
+  private void endStreams() {
+    stopping = true;
+    hub.endClients(channel -> channel.owner() == this);
+    CompletableFuture<?>[] completions = open.stream().map(ServletSink::completed).toArray(CompletableFuture[]::new);
+    try {
+      CompletableFuture.allOf(completions).get(hub.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // Jetty's stop closes whatever is left.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void handle(Context ctx) throws IOException {
+    String lastEventId = ctx.header(Sse.LAST_EVENT_ID_HEADER);
+    if (lastEventId == null) lastEventId = ctx.queryParam(Sse.LAST_EVENT_ID_PARAMETER);
+
+    ServletSink sink = new ServletSink(ctx.req());
+    ClientChannel channel = stopping ? null : hub.connect(sink, lastEventId, this);
+    if (channel == null) {
+      ctx.status(HttpStatus.SERVICE_UNAVAILABLE)
+          .header("Retry-After", Long.toString(hub.retryAfterSeconds()))
+          .result("This event stream is not accepting clients now; retry later.\n");
+      return;
+    }
+    try {
+      HttpServletResponse res = ctx.res();
+      res.setStatus(200);
+      res.setContentType(Sse.MEDIA_TYPE + "; charset=utf-8");
+      res.setHeader("Cache-Control", "no-cache");
+      res.setHeader("X-Accel-Buffering", "no"); // tells nginx not to buffer the stream
+      res.setBufferSize(1); // write each frame straight through: no per-connection aggregate buffer
+      AsyncContext async = ctx.req().startAsync();
+      async.setTimeout(0);
+      async.addListener(sink);
+      open.add(sink);
+      sink.completed().whenComplete((ok, failure) -> open.remove(sink));
+      sink.start(channel, res.getOutputStream());
+      ctx.future(sink::finished);
+    } catch (IOException | RuntimeException e) {
+      channel.abort();
+      throw e;
+    }
+  }
+}

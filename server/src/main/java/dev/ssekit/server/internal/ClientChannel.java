@@ -1,0 +1,210 @@
+package dev.ssekit.server.internal;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * One connected client: a bounded queue of encoded frames and a single non-blocking writer.
+ *
+ * <p>Publishers only enqueue (under the hub's lock, in O(1)); a writer thread drains the queue
+ * into the {@link Sink} while it is ready and leaves when it is not, so a stalled socket holds
+ * no thread and delays no other client. Only one thread writes at a time, so frames never
+ * interleave. A full queue means the client is too slow: the hub cuts it off, and it resumes
+ * with {@code Last-Event-ID}.
+ *
+ * <p>Public only so the hub in the parent package can use it; not part of ssekit's API.
+ */
+public final class ClientChannel {
+  /** Coalesce queued frames into writes of at most this many bytes, to save system calls. */
+  private static final int MAX_BATCH_BYTES = 64 * 1024;
+
+  /**
+   * A non-blocking byte sink in the style of the servlet {@code WriteListener} contract: write
+   * only after {@link #isReady()} returned true; when it returns false, the sink calls
+   * {@link ClientChannel#writePossible()} once it is ready again.
+   */
+  public interface Sink {
+    /** Returns whether a write or flush may be issued now. */
+    boolean isReady();
+
+    /** Starts writing {@code bytes}; the sink may keep the array until the write completes. */
+    void write(byte[] bytes) throws IOException;
+
+    /** Starts flushing what was written, committing the response headers if still pending. */
+    void flush() throws IOException;
+
+    /** Ends the response normally; called once, when everything was written. */
+    void complete();
+
+    /** Cuts the connection now, discarding anything unwritten; called once. */
+    void abort();
+  }
+
+  private final Sink sink;
+  private final Executor writers;
+  private final int capacity;
+  private final Consumer<ClientChannel> onClosed;
+  private final Object owner;
+  private final ReentrantLock writeLock = new ReentrantLock();
+
+  // Guarded by this.
+  private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+  private boolean started;
+  private boolean drainScheduled;
+  private boolean ending;
+  private boolean closed;
+
+  // Guarded by writeLock.
+  private boolean headersFlushed;
+
+  /**
+   * Creates a channel that writes to {@code sink} on {@code writers} once {@link #writePossible()}
+   * is first called, and calls {@code onClosed} exactly once when it closes for any reason.
+   */
+  public ClientChannel(Sink sink, Executor writers, int capacity, Object owner, Consumer<ClientChannel> onClosed) {
+    this.sink = sink;
+    this.writers = writers;
+    this.capacity = capacity;
+    this.owner = owner;
+    this.onClosed = onClosed;
+  }
+
+  /** Returns the tag given at creation, e.g. the route that accepted this client. */
+  public Object owner() {
+    return owner;
+  }
+
+  /** Queues {@code frames} to send first, beyond the capacity: a replay is bounded by the log. */
+  public synchronized void prime(List<byte[]> frames) {
+    queue.addAll(frames);
+  }
+
+  /**
+   * Queues {@code frame}. Returns false if the queue is full: the client is too slow and the
+   * caller must {@link #abort} it. A closed or ending channel ignores the frame.
+   */
+  public boolean offer(byte[] frame) {
+    synchronized (this) {
+      if (closed || ending) return true;
+      if (queue.size() >= capacity) return false;
+      queue.add(frame);
+      if (!started || drainScheduled) return true;
+      drainScheduled = true;
+    }
+    writers.execute(this::drain);
+    return true;
+  }
+
+  /** Called by the sink when it can take writes: the first call starts the channel. */
+  public void writePossible() {
+    synchronized (this) {
+      started = true;
+    }
+    drain();
+  }
+
+  /** Sends what is queued, then ends the response normally. */
+  public void end() {
+    synchronized (this) {
+      if (closed || ending) return;
+      ending = true;
+      if (!started || drainScheduled) return;
+      drainScheduled = true;
+    }
+    writers.execute(this::drain);
+  }
+
+  /** Cuts the connection now, dropping queued frames; returns false if the channel had already closed. */
+  public boolean abort() {
+    if (!markClosed()) return false;
+    sink.abort();
+    return true;
+  }
+
+  /** Called by the sink when the connection failed or the response ended underneath us. */
+  public void failed() {
+    if (markClosed()) sink.complete();
+  }
+
+  /** Returns whether this channel has closed. */
+  public synchronized boolean isClosed() {
+    return closed;
+  }
+
+  /** Returns the number of frames waiting to be written. */
+  public synchronized int queued() {
+    return queue.size();
+  }
+
+  private void drain() {
+    writeLock.lock();
+    try {
+      synchronized (this) {
+        drainScheduled = false;
+        if (!started) return;
+      }
+      while (sink.isReady()) {
+        byte[] bytes;
+        boolean finished;
+        synchronized (this) {
+          if (closed) return;
+          bytes = takeBatch();
+          finished = bytes == null && ending;
+        }
+        if (bytes != null) {
+          sink.write(bytes);
+          headersFlushed = true; // an unbuffered write commits the headers too
+        } else if (!headersFlushed) {
+          headersFlushed = true;
+          sink.flush();
+        } else {
+          if (finished && markClosed()) sink.complete();
+          return;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // A write to a gone client fails here or in the sink's error callback: either way, done.
+      if (markClosed()) sink.abort();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Removes the next frame, or several coalesced into one array; null if none. Holds this. */
+  private byte[] takeBatch() {
+    byte[] first = queue.poll();
+    if (first == null || queue.isEmpty() || first.length >= MAX_BATCH_BYTES) return first;
+    int total = first.length;
+    int count = 1;
+    for (byte[] next : queue) {
+      if (total + next.length > MAX_BATCH_BYTES) break;
+      total += next.length;
+      count++;
+    }
+    if (count == 1) return first;
+    byte[] batch = new byte[total];
+    System.arraycopy(first, 0, batch, 0, first.length);
+    int at = first.length;
+    for (int i = 1; i < count; i++) {
+      byte[] next = queue.poll();
+      System.arraycopy(next, 0, batch, at, next.length);
+      at += next.length;
+    }
+    return batch;
+  }
+
+  /** Closes the channel once; returns whether this call did it. Never holds this while calling out. */
+  private boolean markClosed() {
+    synchronized (this) {
+      if (closed) return false;
+      closed = true;
+      queue.clear();
+    }
+    onClosed.accept(this);
+    return true;
+  }
+}

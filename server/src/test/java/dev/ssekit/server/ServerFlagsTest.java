@@ -1,0 +1,68 @@
+package dev.ssekit.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ssekit.server.app.ServerMainAccess;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The server's command line: a bad flag exits non-zero with one line naming it. */
+class ServerFlagsTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(Map<String, String> env, String... args) {
+    return ServerMainAccess.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    "--port|abc|ssekit-server: --port: 'abc' is not a whole number from 0 to 65535",
+    "--port|70000|ssekit-server: --port: '70000' is not a whole number from 0 to 65535",
+    "--heartbeat-interval|fast|ssekit-server: --heartbeat-interval: 'fast' is not a duration (use e.g. 250ms, 1s, 2m, 1h)",
+    "--history|-1|ssekit-server: --history: '-1' is not a whole number from 0 to 10000000",
+    "--retry|1 s|ssekit-server: --retry: '1 s' is not a duration (use e.g. 250ms, 1s, 2m, 1h)",
+    "--max-clients|0|ssekit-server: --max-clients: '0' is not a whole number from 1 to 2147483647",
+  })
+  void badFlagValueExitsWithOneLineNamingTheFlag(String flag, String value, String message) {
+    assertEquals(2, run(Map.of(), flag, value));
+    assertEquals(message + System.lineSeparator(), err());
+    assertEquals("", out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void badEnvironmentVariableIsNamed() {
+    assertEquals(2, run(Map.of("SSEKIT_PORT", "eighty")));
+    assertEquals("ssekit-server: SSEKIT_PORT: 'eighty' is not a whole number from 0 to 65535" + System.lineSeparator(), err());
+  }
+
+  @Test
+  void unknownOptionAndMissingValue() {
+    assertEquals(2, run(Map.of(), "--prot", "80"));
+    assertTrue(err().startsWith("ssekit-server: unknown option '--prot' (see --help)"), err());
+    err.reset();
+    assertEquals(2, run(Map.of(), "--port"));
+    assertTrue(err().startsWith("ssekit-server: --port: missing value"), err());
+  }
+
+  @Test
+  void helpListsEveryFlag() {
+    assertEquals(0, run(Map.of(), "--help"));
+    String help = out.toString(StandardCharsets.UTF_8);
+    for (String flag : new String[] {"--port", "--host", "--heartbeat-interval", "--history", "--retry", "--max-clients", "--help"}) {
+      assertTrue(help.contains(flag), flag);
+    }
+    assertEquals("", err());
+  }
+}

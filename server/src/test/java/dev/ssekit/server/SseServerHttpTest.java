@@ -1,0 +1,282 @@
+package dev.ssekit.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ssekit.protocol.EventsLost;
+import dev.ssekit.protocol.Heartbeat;
+import dev.ssekit.protocol.PayloadMapper;
+import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.server.app.SseServer;
+import io.javalin.Javalin;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The hub over real HTTP, against a plain socket client that sends only what curl would. */
+class SseServerHttpTest {
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final PayloadMapper payloads = PayloadMapper.defaults();
+
+  private SseServer server(Consumer<dev.ssekit.server.app.ServerConfig> config) {
+    SseServer server = SseServer.start(c -> {
+      c.port = 0;
+      c.host = "127.0.0.1";
+      config.accept(c);
+    });
+    resources.add(server);
+    return server;
+  }
+
+  private HttpStream open(int port, String path, String... headers) throws Exception {
+    HttpStream stream = HttpStream.open(port, path, headers);
+    resources.add(stream);
+    return stream;
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = resources.size() - 1; i >= 0; i--) resources.get(i).close();
+  }
+
+  @Test
+  void answersAnyAcceptWithAStreamAndFlushesHeadersAtOnce() throws Exception {
+    SseServer server = server(c -> {
+      c.heartbeatInterval = Duration.ZERO; // nothing to send: the headers alone must arrive
+      c.retry = null;
+    });
+    for (String accept : new String[] {"Accept: */*", "Accept: application/json", "Accept: text/event-stream"}) {
+      HttpStream stream = open(server.port(), "/sse", accept);
+      assertEquals(200, stream.status);
+      assertEquals("text/event-stream; charset=utf-8", stream.headers.get("content-type"));
+      assertEquals("no-cache", stream.headers.get("cache-control"));
+      assertEquals("no", stream.headers.get("x-accel-buffering"));
+    }
+    assertEquals(200, open(server.port(), "/sse").status, "no Accept header at all");
+  }
+
+  @Test
+  void heartbeatsCarryIncreasingIdsAndEpochMillisAtTheConfiguredRate() throws Exception {
+    SseServer server = server(c -> c.heartbeatInterval = Duration.ofMillis(100));
+    HttpStream stream = open(server.port(), "/sse", "Accept: */*");
+    assertTrue(stream.bodyText().isEmpty() || stream.bodyText().startsWith("retry: 2000\n\n"));
+    List<ServerSentEvent> beats = stream.next(6);
+    long firstId = Long.parseLong(beats.get(0).id());
+    for (int i = 0; i < beats.size(); i++) {
+      ServerSentEvent e = beats.get(i);
+      assertEquals("heartbeat", e.type());
+      assertEquals(firstId + i, Long.parseLong(e.id()));
+      assertTrue(e.data().matches("\\d{13}"), e.data());
+    }
+    long first = payloads.decode(beats.get(0), Heartbeat.class).epochMillis();
+    long last = payloads.decode(beats.get(5), Heartbeat.class).epochMillis();
+    double meanGap = (last - first) / 5.0;
+    assertTrue(meanGap >= 50 && meanGap <= 200, "heartbeats every ~100 ms, mean gap was " + meanGap);
+    assertTrue(stream.bodyText().startsWith("retry: 2000\n\n"), "retry is advertised on connect");
+  }
+
+  @Test
+  void lastEventIdHeaderOrQueryParameterReplaysWhatWasMissed() throws Exception {
+    SseServer server = server(c -> c.heartbeatInterval = Duration.ZERO);
+    for (int i = 1; i <= 5; i++) server.hub().publish("n", i);
+    HttpStream byHeader = open(server.port(), "/sse", "Last-Event-ID: 2");
+    HttpStream byQuery = open(server.port(), "/sse?lastEventId=3");
+    server.hub().publish("n", 6);
+    assertEquals(List.of("3", "4", "5", "6"), byHeader.next(4).stream().map(ServerSentEvent::id).toList());
+    assertEquals(List.of("4", "5", "6"), byQuery.next(3).stream().map(ServerSentEvent::id).toList());
+  }
+
+  @Test
+  void tooOldOrUnknownIdGetsTheLostSignalThenTheOldestRetained() throws Exception {
+    SseServer server = server(c -> {
+      c.heartbeatInterval = Duration.ZERO;
+      c.history = 2;
+    });
+    for (int i = 1; i <= 5; i++) server.hub().publish("n", i);
+    HttpStream stream = open(server.port(), "/sse", "Last-Event-ID: 1");
+    ServerSentEvent signal = stream.next();
+    assertEquals(EventsLost.TYPE, signal.type());
+    assertEquals(new EventsLost("1", "4"), payloads.decode(signal, EventsLost.class));
+    assertEquals(List.of("4", "5"), stream.next(2).stream().map(ServerSentEvent::id).toList());
+
+    HttpStream unknown = open(server.port(), "/sse", "Last-Event-ID: from-another-server");
+    assertEquals(new EventsLost("from-another-server", "4"), payloads.decode(unknown.next(), EventsLost.class));
+  }
+
+  @Test
+  void textIsUtf8EndToEnd() throws Exception {
+    SseServer server = server(c -> c.heartbeatInterval = Duration.ZERO);
+    HttpStream stream = open(server.port(), "/sse");
+    String text = "Grüße, 世界 — ça va? 🎉👩‍💻";
+    server.hub().publish("text", text);
+    assertEquals(text, stream.next().data());
+    byte[] expected = ("data: " + text + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] body = stream.bodyBytes();
+    assertTrue(indexOf(body, expected) >= 0, "the data line is the exact UTF-8 bytes");
+  }
+
+  @Test
+  void stalledReaderIsCutOffWithoutDelayingOthers() throws Exception {
+    SseHub hub = SseHub.create(c -> c.clientQueueCapacity = 4);
+    Javalin app = Javalin.create(c -> {
+      c.startup.showJavalinBanner = false;
+      c.jetty.host = "127.0.0.1";
+      c.jetty.port = 0;
+      c.registerPlugin(new SsePlugin("/sse", hub));
+    }).start();
+    resources.add(hub);
+    resources.add(app::stop);
+    Socket stalled = new Socket();
+    stalled.setReceiveBufferSize(4096);
+    stalled.connect(new InetSocketAddress("127.0.0.1", app.port()));
+    resources.add(stalled);
+    stalled.getOutputStream().write("GET /sse HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    HttpStream fast = open(app.port(), "/sse");
+    Await.until("both clients connected", () -> hub.stats().clients() == 2);
+
+    char[] filler = new char[64 * 1024];
+    Arrays.fill(filler, 'x');
+    String big = new String(filler);
+    int published = 0;
+    while (hub.stats().slowClientsDisconnected() == 0) {
+      assertTrue(published < 2000, "the stalled client was never cut off");
+      hub.publish("big", big);
+      published++;
+      assertEquals(Integer.toString(published), fast.next().id(), "the reading client keeps up, in order");
+    }
+    Await.until("the stalled client to be gone", () -> hub.stats().clients() == 1);
+    hub.publish("after", "x");
+    assertEquals("after", fast.next().type());
+  }
+
+  @Test
+  void goneClientIsNoticedAndReleased() throws Exception {
+    SseServer server = server(c -> c.heartbeatInterval = Duration.ofMillis(50));
+    HttpStream stream = open(server.port(), "/sse");
+    stream.next();
+    assertEquals(1, server.hub().stats().clients());
+    stream.close();
+    Await.until("the server to release the client", () -> server.hub().stats().clients() == 0);
+  }
+
+  @Test
+  void thousandsOfConnectionsLeaveNoClientsConnectionsOrThreadsBehind() throws Exception {
+    SseHub hub = SseHub.create();
+    Javalin app = Javalin.create(c -> {
+      c.startup.showJavalinBanner = false;
+      c.jetty.host = "127.0.0.1";
+      c.jetty.port = 0;
+      c.registerPlugin(new SsePlugin("/sse", hub));
+    }).start();
+    HeartbeatSource heartbeat = HeartbeatSource.start(hub, Duration.ofMillis(20));
+    resources.add(hub);
+    resources.add(app::stop);
+    resources.add(heartbeat);
+    ServerConnector connector = (ServerConnector) app.jettyServer().server().getConnectors()[0];
+
+    QueuedThreadPool jettyPool = (QueuedThreadPool) app.jettyServer().server().getThreadPool();
+    connectAndLeave(app.port(), 1500);
+    awaitNothingOpen(hub, connector);
+    long ssekitThreads = Await.threads("ssekit-");
+    int busyAfterFirstRound = jettyPool.getBusyThreads();
+    connectAndLeave(app.port(), 1500);
+    awaitNothingOpen(hub, connector);
+    // A thread stuck per connection would show up as busy; Jetty's own selectors and acceptors always are.
+    Await.until(() -> "busy Jetty threads back to " + busyAfterFirstRound + ", now " + jettyPool.getBusyThreads(),
+        () -> jettyPool.getBusyThreads() <= busyAfterFirstRound);
+    assertEquals(ssekitThreads, Await.threads("ssekit-"), "ssekit's own threads are fixed, not per client");
+    assertEquals(3000, hub.stats().connectionsAccepted());
+  }
+
+  private static void connectAndLeave(int port, int times) throws Exception {
+    for (int i = 0; i < times; i++) {
+      try (HttpStream stream = HttpStream.open(port, "/sse")) {
+        assertEquals(200, stream.status);
+        if (i % 100 == 0) stream.next();
+      }
+    }
+  }
+
+  private static void awaitNothingOpen(SseHub hub, ServerConnector connector) {
+    Await.until(() -> "clients and connections released: " + hub.stats().clients() + " clients, "
+            + connector.getConnectedEndPoints().size() + " connections",
+        () -> hub.stats().clients() == 0 && connector.getConnectedEndPoints().isEmpty());
+  }
+
+  @Test
+  void fullServerAnswers503WithRetryAfter() throws Exception {
+    SseServer server = server(c -> {
+      c.maxClients = 1;
+      c.heartbeatInterval = Duration.ZERO;
+    });
+    HttpStream first = open(server.port(), "/sse");
+    assertEquals(200, first.status);
+    HttpStream second = open(server.port(), "/sse");
+    assertEquals(503, second.status);
+    assertEquals("2", second.headers.get("retry-after"));
+  }
+
+  @Test
+  void closeEndsStreamsCleanlyAndPromptly() throws Exception {
+    SseServer server = SseServer.start(c -> {
+      c.port = 0;
+      c.heartbeatInterval = Duration.ofMillis(50);
+    });
+    HttpStream stream = open(server.port(), "/sse");
+    stream.next();
+    long started = System.nanoTime();
+    server.close();
+    assertTrue(stream.awaitEnd(), "the stream ends with the final chunk, not a reset");
+    assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 5, "stopped within seconds");
+  }
+
+  @Test
+  void healthReportsClientsAndEvents() throws Exception {
+    SseServer server = server(c -> c.heartbeatInterval = Duration.ZERO);
+    server.hub().publish("x", "1");
+    HttpStream stream = open(server.port(), "/sse");
+    Await.until("client connected", () -> server.hub().stats().clients() == 1);
+    HttpResponse<String> health = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, health.statusCode());
+    assertEquals("application/json", health.headers().firstValue("content-type").orElseThrow());
+    assertEquals("{\"status\":\"UP\",\"clients\":1,\"published\":1,\"lastEventId\":1,\"connectionsAccepted\":1,"
+        + "\"slowClientsDisconnected\":0}", health.body());
+    assertNull(stream.poll(Duration.ZERO));
+  }
+
+  @Test
+  void demoPageSubscribesWithEventSource() throws Exception {
+    SseServer server = server(c -> c.heartbeatInterval = Duration.ZERO);
+    HttpResponse<String> page = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, page.statusCode());
+    assertTrue(page.headers().firstValue("content-type").orElseThrow().startsWith("text/html"));
+    assertTrue(page.body().contains("new EventSource('/sse')"));
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+      return i;
+    }
+    return -1;
+  }
+}
