@@ -8,7 +8,7 @@ import dev.ssekit.protocol.SseEncoder;
 import dev.ssekit.server.EventLog.LoggedEvent;
 import dev.ssekit.server.EventLog.Replay;
 import dev.ssekit.server.internal.ClientChannel;
-import dev.ssekit.server.internal.NamedThreads;
+import dev.ssekit.protocol.internal.NamedThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

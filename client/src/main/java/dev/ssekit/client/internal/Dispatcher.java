@@ -1,0 +1,106 @@
+package dev.ssekit.client.internal;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs callbacks one at a time, in the order they were queued, on an executor, never on the
+ * thread that queues them. The queue is bounded: {@link #put} waits while it is full, which
+ * stops the socket reader and lets TCP push back on the server rather than buffering without end.
+ *
+ * <p>Public only for the client in the parent package; not part of ssekit's API.
+ */
+public final class Dispatcher {
+  private final BlockingQueue<Runnable> queue;
+  private final Executor executor;
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private volatile boolean closing;
+  private volatile boolean dropping;
+  private volatile Runnable last;
+  private volatile Thread running;
+
+  /** Creates a dispatcher that holds at most {@code capacity} callbacks and runs them on {@code executor}. */
+  public Dispatcher(int capacity, Executor executor) {
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.executor = executor;
+  }
+
+  /** Queues {@code callback}, waiting while the queue is full; ignored once {@link #finish} was called. */
+  public void put(Runnable callback) throws InterruptedException {
+    if (closing) return;
+    queue.put(callback);
+    if (dropping) queue.clear(); // finish() ran meanwhile: nothing may run after its last callback
+    schedule();
+  }
+
+  /**
+   * Accepts no more callbacks and runs {@code lastCallback} as the very last: after those queued
+   * or, if {@code dropQueued}, right after the one running now. A later call only drops the
+   * queued callbacks if it says so.
+   */
+  public synchronized void finish(Runnable lastCallback, boolean dropQueued) {
+    if (dropQueued) {
+      dropping = true;
+      queue.clear();
+    }
+    if (closing) return;
+    last = lastCallback;
+    closing = true;
+    schedule();
+  }
+
+  /** Returns whether the calling thread is running a callback of this dispatcher now. */
+  public boolean isDispatchThread() {
+    return running == Thread.currentThread();
+  }
+
+  /** Waits up to {@code millis} for the last callback to have run; returns whether it has. */
+  public boolean awaitFinished(long millis) throws InterruptedException {
+    return finished.await(millis, TimeUnit.MILLISECONDS);
+  }
+
+  private void schedule() {
+    if (scheduled.compareAndSet(false, true)) executor.execute(this::drain);
+  }
+
+  private void drain() {
+    running = Thread.currentThread();
+    try {
+      while (true) {
+        Runnable next = queue.poll();
+        if (next != null) {
+          next.run();
+          continue;
+        }
+        if (closing) {
+          runLast();
+          return;
+        }
+        scheduled.set(false);
+        // Go again if work arrived (or finish() was called) after the poll and nobody else took it.
+        if ((queue.isEmpty() && !closing) || !scheduled.compareAndSet(false, true)) return;
+      }
+    } finally {
+      running = null;
+    }
+  }
+
+  private void runLast() {
+    Runnable lastCallback;
+    synchronized (this) {
+      lastCallback = last;
+      last = null;
+    }
+    if (lastCallback == null) return;
+    try {
+      lastCallback.run();
+    } finally {
+      finished.countDown();
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package dev.ssekit.client.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+/** Reads an HTTP {@code Retry-After} header: delay-seconds or an HTTP-date. */
+public final class RetryAfter {
+  private RetryAfter() {}
+
+  /** Returns the wait {@code value} asks for, or null if it is absent or unreadable. */
+  public static Duration parse(String value) {
+    return parse(value, Instant.now());
+  }
+
+  /** Returns the wait {@code value} asks for as seen at {@code now}, or null if absent or unreadable. */
+  public static Duration parse(String value, Instant now) {
+    if (value == null) return null;
+    String v = value.trim();
+    if (v.matches("\\d{1,10}")) return Duration.ofSeconds(Long.parseLong(v));
+    try {
+      Duration until = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+      return until.isNegative() ? Duration.ZERO : until;
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package dev.ssekit.client.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ClientMainTest {
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T10:00:00.123Z"), ZoneOffset.UTC);
+  private final MockWebServer server = new MockWebServer();
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void start() throws Exception {
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private int run(String... args) {
+    return ClientMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), CLOCK);
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  private void enqueueStream(String body) {
+    server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "text/event-stream").body(body).build());
+  }
+
+  private String url() {
+    return server.url("/sse").toString();
+  }
+
+  @Test
+  void textFormatShowsTimeTypeIdAndData() {
+    enqueueStream("id: 1\nevent: heartbeat\ndata: 1764123456789\n\ndata: two\ndata: lines\n\n");
+    assertEquals(0, run("--no-reconnect", url()));
+    assertEquals("2026-11-26T10:00:00.123Z  heartbeat  id=1  1764123456789\n"
+        + "2026-11-26T10:00:00.123Z  message  id=1  two\n    lines\n", out());
+  }
+
+  @Test
+  void jsonFormatIsOneObjectPerEventWithTheLastEventIdInEffect() {
+    enqueueStream("data: before any id\n\nid: 7\nevent: tick\ndata: {\"a\":1}\n\ndata: \"quoted\" \u00e9\u4e16\n\nid\ndata: reset\n\n");
+    assertEquals(0, run("--format", "json", "--no-reconnect", url()));
+    assertEquals("{\"type\":\"message\",\"id\":\"\",\"data\":\"before any id\"}\n"
+        + "{\"type\":\"tick\",\"id\":\"7\",\"data\":\"{\\\"a\\\":1}\"}\n"
+        + "{\"type\":\"message\",\"id\":\"7\",\"data\":\"\\\"quoted\\\" \u00e9\u4e16\"}\n"
+        + "{\"type\":\"message\",\"id\":\"\",\"data\":\"reset\"}\n", out());
+  }
+
+  @Test
+  void maxEventsExitsZeroAfterThatMany() {
+    enqueueStream("data: 1\n\ndata: 2\n\ndata: 3\n\n");
+    assertEquals(0, run("--max-events", "2", "--format=json", url()));
+    assertEquals(2, out().lines().count());
+  }
+
+  @Test
+  void reconnectsAndResumesUntilMaxEvents() throws Exception {
+    enqueueStream("id: 1\ndata: a\n\n");
+    enqueueStream("id: 2\ndata: b\n\n");
+    assertEquals(0, run("--max-events", "2", "--format", "json", url()));
+    server.takeRequest();
+    assertEquals("1", server.takeRequest().getHeaders().get("Last-Event-ID"));
+    assertTrue(err().contains("the server ended the stream; reconnecting in "), err());
+  }
+
+  @Test
+  void headersAndLastEventIdAreSent() throws Exception {
+    enqueueStream("data: x\n\n");
+    assertEquals(0, run("-H", "Authorization: Bearer abc", "--header=X-Trace: 1", "--last-event-id", "41",
+        "--no-reconnect", url()));
+    RecordedRequest request = server.takeRequest();
+    assertEquals("Bearer abc", request.getHeaders().get("Authorization"));
+    assertEquals("1", request.getHeaders().get("X-Trace"));
+    assertEquals("41", request.getHeaders().get("Last-Event-ID"));
+  }
+
+  @Test
+  void failureExitsOneWithTheReasonOnStderr() {
+    server.enqueue(new MockResponse.Builder().code(404).build());
+    assertEquals(1, run(url()));
+    assertEquals("", out());
+    assertTrue(err().startsWith("ssekit-client: HTTP 404 Client Error from " + url()), err());
+  }
+
+  @Test
+  void lostEventsAreReportedOnStderr() {
+    enqueueStream("event: ssekit-lost\ndata: {\"lastEventId\":\"3\",\"firstAvailableId\":\"9\"}\n\nid: 9\ndata: x\n\n");
+    assertEquals(0, run("--no-reconnect", url()));
+    assertEquals("ssekit-client: the server no longer has the events after id 3; resuming at id 9\n", err());
+    assertEquals(1, out().lines().count());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    "--format xml|--format: 'xml' is not text or json",
+    "--max-events 0|--max-events: '0' is not a positive whole number",
+    "--max-events lots|--max-events: 'lots' is not a positive whole number",
+    "--read-timeout soon|--read-timeout: 'soon' is not a duration (use e.g. 250ms, 1s, 2m, 1h)",
+    "-H NoColon|-H: 'NoColon' is not 'Name: value'",
+    "--bogus|unknown option '--bogus' (see --help)",
+    "--format|--format: missing value",
+    "''|missing the URL to subscribe to (see --help)",
+    "not-a-url|not an http or https URL: not-a-url",
+  })
+  void usageErrorsExitTwoWithOneLine(String args, String message) {
+    String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
+    assertEquals(2, run(argv));
+    assertEquals("ssekit-client: " + message + "\n", err());
+  }
+
+  @Test
+  void helpListsTheOptions() {
+    assertEquals(0, run("--help"));
+    for (String option : new String[] {"--format", "--max-events", "--no-reconnect", "--last-event-id", "-H", "--read-timeout"}) {
+      assertTrue(out().contains(option), option);
+    }
+  }
+}
