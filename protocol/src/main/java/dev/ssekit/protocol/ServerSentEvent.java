@@ -120,7 +120,7 @@ public final class ServerSentEvent {
     return type;
   }
 
-  private static String checkId(String id) {
+  static String checkId(String id) {
     if (id != null) checkChars("event id", id);
     return id;
   }

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Writes event-stream framing as UTF-8 into a reusable, growable byte buffer; the only code in
@@ -62,6 +63,16 @@ public final class SseEncoder {
   /** Appends {@code comment} as one {@code :} line per line of its text. */
   public SseEncoder comment(SseComment comment) {
     lines(COMMENT, comment.text());
+    return this;
+  }
+
+  /**
+   * Appends a frame that only sets the receiver's last event id (an id-only block): no event is
+   * dispatched, but a reconnection resumes after {@code id}.
+   */
+  public SseEncoder id(String id) {
+    singleLine(ID, ServerSentEvent.checkId(Objects.requireNonNull(id, "id")));
+    put(LF);
     return this;
   }
 

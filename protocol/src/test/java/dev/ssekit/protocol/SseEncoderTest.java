@@ -70,6 +70,15 @@ class SseEncoderTest {
   }
 
   @Test
+  void idOnlyFrameSetsTheLastEventIdWithoutAnEvent() {
+    byte[] frame = new SseEncoder().id("42").toByteArray();
+    assertEquals("id: 42\n\n", new String(frame, UTF_8));
+    Recorder r = Recorder.decode(frame);
+    assertEquals(java.util.List.of(), r.events);
+    assertThrows(IllegalArgumentException.class, () -> new SseEncoder().id("a\nb"));
+  }
+
+  @Test
   void reusableBufferAppendsAndResets() throws Exception {
     SseEncoder enc = new SseEncoder(4);
     enc.event(ServerSentEvent.message("a")).event(ServerSentEvent.message("b"));

@@ -26,6 +26,9 @@ public interface EventLog {
    */
   Replay replay(String lastEventId);
 
+  /** Returns the id of the newest event, or 0 if there is none yet. */
+  long newestId();
+
   /** An event with its id and its encoded frame, the exact bytes every client receives. */
   record LoggedEvent(long id, byte[] frame) {}
 

@@ -45,7 +45,7 @@ public final class InMemoryEventLog implements EventLog {
     return new Replay(new EventsLost(lastEventId, oldest <= newest ? Long.toString(oldest) : null), events);
   }
 
-  /** Returns the id of the newest event, or 0 if none was appended. */
+  @Override
   public synchronized long newestId() {
     return nextId - 1;
   }

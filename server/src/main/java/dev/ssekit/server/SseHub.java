@@ -132,6 +132,11 @@ public final class SseHub implements AutoCloseable {
       Replay replay = log.replay(lastEventId);
       List<byte[]> frames = new ArrayList<>(replay.events().size() + 2);
       if (connectFrame != null) frames.add(connectFrame);
+      if (lastEventId == null || lastEventId.isEmpty()) {
+        // A new client learns where it joined, so that if it is cut off before its first event
+        // it still resumes from here rather than as a new client that missed what came between.
+        frames.add(new SseEncoder().id(Long.toString(log.newestId())).toByteArray());
+      }
       if (replay.lost() != null) frames.add(SseEncoder.encode(config.payloads.toEvent(EventsLost.TYPE, replay.lost())));
       for (LoggedEvent e : replay.events()) frames.add(e.frame());
       ClientChannel channel = new ClientChannel(sink, writers, config.clientQueueCapacity, owner, this::closed);

@@ -62,8 +62,8 @@ class SseHubTest {
     SseHub hub = hub(c -> {});
     FakeSink a = new FakeSink();
     FakeSink b = new FakeSink();
-    a.connect(hub, null);
-    b.connect(hub, null);
+    a.connect(hub, "0");
+    b.connect(hub, "0");
     hub.publish("only", "one");
     a.awaitEvents(1);
     b.awaitEvents(1);
@@ -74,8 +74,21 @@ class SseHubTest {
   void headersAreFlushedAtOnceEvenWithNothingToSend() throws Exception {
     SseHub hub = hub(c -> {});
     FakeSink a = new FakeSink();
-    a.connect(hub, null);
+    a.connect(hub, "0");
     a.await("a flush", () -> a.flushes() == 1);
+    assertEquals("", a.text());
+  }
+
+  @Test
+  void newClientLearnsWhereItJoinedSoItCanResumeBeforeItsFirstEvent() throws Exception {
+    SseHub hub = hub(c -> {});
+    hub.publish("x", "before");
+    FakeSink a = new FakeSink();
+    a.connect(hub, null);
+    hub.publish("x", "after");
+    a.awaitEvents(1);
+    assertTrue(a.text().startsWith("id: 1\n\nid: 2\n"), a.text());
+    assertEquals(List.of(2L), ids(a.events()));
   }
 
   @Test
@@ -184,8 +197,8 @@ class SseHubTest {
     SseHub hub = hub(c -> c.clientQueueCapacity = 8);
     FakeSink slow = new FakeSink();
     FakeSink fast = new FakeSink();
-    slow.connect(hub, null);
-    fast.connect(hub, null);
+    slow.connect(hub, "0");
+    fast.connect(hub, "0");
     slow.await("headers flushed", () -> slow.flushes() == 1);
     slow.stall();
     for (int i = 1; i <= 100; i++) {
@@ -202,7 +215,7 @@ class SseHubTest {
   void stalledClientThatCatchesUpInTimeKeepsEverything() throws Exception {
     SseHub hub = hub(c -> c.clientQueueCapacity = 50);
     FakeSink sink = new FakeSink();
-    sink.connect(hub, null);
+    sink.connect(hub, "0");
     sink.await("headers flushed", () -> sink.flushes() == 1);
     sink.stall();
     for (int i = 0; i < 40; i++) hub.publish("x", i);
@@ -246,8 +259,8 @@ class SseHubTest {
     SseHub hub = SseHub.create(c -> c.shutdownTimeout = Duration.ofMillis(200));
     FakeSink draining = new FakeSink();
     FakeSink stalled = new FakeSink();
-    draining.connect(hub, null);
-    stalled.connect(hub, null);
+    draining.connect(hub, "0");
+    stalled.connect(hub, "0");
     stalled.await("headers flushed", () -> stalled.flushes() == 1);
     stalled.stall();
     for (int i = 0; i < 10; i++) hub.publish("heartbeat", Heartbeat.ofEpochMilli(i));

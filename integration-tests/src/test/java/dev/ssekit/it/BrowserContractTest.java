@@ -1,0 +1,128 @@
+package dev.ssekit.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.server.InMemoryEventLog;
+import dev.ssekit.server.SseHub;
+import dev.ssekit.server.SsePlugin;
+import io.javalin.Javalin;
+import io.javalin.http.ContentType;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A real browser's {@code EventSource} against the hub: it sees every event, and after a server
+ * restart it reconnects with the {@code Last-Event-ID} it tracked itself and misses nothing.
+ */
+class BrowserContractTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final List<JsonNode> reports = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> lastEventIdHeaders = Collections.synchronizedList(new ArrayList<>());
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = resources.size() - 1; i >= 0; i--) resources.get(i).close();
+  }
+
+  /** A node of the stream: a hub and its Javalin app, on {@code port} (0 for any). */
+  private record Node(SseHub hub, Javalin app) implements AutoCloseable {
+    @Override
+    public void close() {
+      app.stop();
+      hub.close();
+    }
+  }
+
+  private Node start(int port, InMemoryEventLog log, byte[] page) {
+    SseHub hub = SseHub.create(c -> {
+      c.eventLog = log;
+      c.retry = Duration.ofMillis(200);
+    });
+    Javalin app = Javalin.create(c -> {
+      c.startup.showJavalinBanner = false;
+      c.jetty.host = "127.0.0.1";
+      c.jetty.port = port;
+      c.registerPlugin(new SsePlugin("/sse", hub));
+      c.routes.before("/sse", ctx -> lastEventIdHeaders.add(String.valueOf(ctx.header("Last-Event-ID"))));
+      c.routes.get("/browser.html", ctx -> ctx.contentType(ContentType.HTML).result(page));
+    }).start();
+    return new Node(hub, app);
+  }
+
+  private int reportServer() throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+    server.createContext("/report", exchange -> {
+      try (InputStream body = exchange.getRequestBody()) {
+        reports.add(JSON.readTree(new String(body.readAllBytes(), StandardCharsets.UTF_8)));
+      }
+      exchange.getResponseHeaders().add("Access-Control-Allow-Origin", "*");
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    server.start();
+    resources.add(() -> server.stop(0));
+    return server.getAddress().getPort();
+  }
+
+  private List<JsonNode> reported(String kind) {
+    synchronized (reports) {
+      return reports.stream().filter(r -> r.get("kind").asString().equals(kind))
+          .sorted(Comparator.comparingInt(r -> r.get("seq").asInt())).toList();
+    }
+  }
+
+  @Test
+  void browserReceivesEveryEventAndResumesAfterARestartWithItsOwnLastEventId() throws Exception {
+    byte[] page;
+    try (InputStream in = getClass().getResourceAsStream("browser.html")) {
+      page = in.readAllBytes();
+    }
+    int reportPort = reportServer();
+    InMemoryEventLog log = new InMemoryEventLog(10_000);
+    Node first = start(0, log, page);
+    int port = first.app().port();
+    resources.add(() -> first.close());
+
+    Browser browser = Browser.open("http://127.0.0.1:" + port + "/browser.html?report=http://127.0.0.1:" + reportPort + "/report");
+    resources.add(browser);
+    Await.until(() -> "the browser to connect; browser says:\n" + browser.output(),
+        () -> first.hub().stats().clients() == 1 && !reported("open").isEmpty());
+
+    for (int i = 1; i <= 40; i++) first.hub().publish("n", "event " + i + " ünïcödé 🎉");
+    Await.until(() -> "40 events in the browser, got " + reported("event").size(), () -> reported("event").size() == 40);
+
+    first.close(); // ends the stream cleanly; the browser reconnects after retry: 200 ms
+    for (int i = 41; i <= 50; i++) log.append(ServerSentEvent.of("n", "event " + i + " ünïcödé 🎉")); // published while it was away
+    Node second = start(port, log, page);
+    resources.add(second);
+    Await.until("the browser to come back", () -> second.hub().stats().clients() == 1);
+    for (int i = 51; i <= 60; i++) second.hub().publish("n", "event " + i + " ünïcödé 🎉");
+    Await.until(() -> "60 events in the browser, got " + reported("event").size(), () -> reported("event").size() == 60);
+
+    List<JsonNode> events = reported("event");
+    assertEquals(IntStream.rangeClosed(1, 60).mapToObj(Integer::toString).toList(),
+        events.stream().map(e -> e.get("id").asString()).toList(), "every id once, in order");
+    assertEquals(IntStream.rangeClosed(1, 60).mapToObj(i -> "event " + i + " ünïcödé 🎉").toList(),
+        events.stream().map(e -> e.get("data").asString()).toList());
+    assertEquals("null", lastEventIdHeaders.get(0), "the first request resumes nothing");
+    assertTrue(lastEventIdHeaders.contains("40"), "the browser sent its own Last-Event-ID: " + lastEventIdHeaders);
+    assertEquals(List.of(), reported("lost"));
+    assertTrue(reported("open").size() >= 2);
+  }
+}

@@ -1,0 +1,142 @@
+package dev.ssekit.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ssekit.client.ReconnectPolicy;
+import dev.ssekit.client.SseClient;
+import dev.ssekit.protocol.Heartbeat;
+import dev.ssekit.protocol.PayloadMapper;
+import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.server.app.SseServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSourceListener;
+import okhttp3.sse.EventSources;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What the server sends is what the ssekit client and an independent parser (okhttp-sse) receive. */
+class StreamContractTest {
+  record Address(String street, String city, List<String> lines) {}
+
+  record Order(long id, String customer, Address shipTo, Map<String, Integer> items, String note) {}
+
+  private static final PayloadMapper PAYLOADS = PayloadMapper.builder().register("order", Order.class).build();
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = resources.size() - 1; i >= 0; i--) resources.get(i).close();
+  }
+
+  private SseServer server(Duration heartbeat) {
+    SseServer server = SseServer.start(c -> {
+      c.port = 0;
+      c.host = "127.0.0.1";
+      c.heartbeatInterval = heartbeat;
+    });
+    resources.add(server);
+    return server;
+  }
+
+  private String url(SseServer server) {
+    return "http://127.0.0.1:" + server.port() + "/sse";
+  }
+
+  @Test
+  void clientReceivesTypedHeartbeatsWithIncreasingIdsAboutOncePerInterval() throws Exception {
+    SseServer server = server(Duration.ofMillis(100));
+    List<Heartbeat> beats = Collections.synchronizedList(new ArrayList<>());
+    Received received = new Received();
+    SseClient client = SseClient.builder().url(url(server)).listener(received)
+        .on("heartbeat", Heartbeat.class, beats::add)
+        .onEvent(received::event)
+        .build();
+    resources.add(client);
+    client.start();
+    Await.until(() -> "10 heartbeats, got " + beats.size(), () -> beats.size() >= 10);
+    List<Heartbeat> first = List.copyOf(beats).subList(0, 10);
+    for (int i = 1; i < first.size(); i++) {
+      assertTrue(first.get(i).time().isAfter(first.get(i - 1).time()), "heartbeats move forward in time");
+    }
+    long spanMillis = first.get(9).epochMillis() - first.get(0).epochMillis();
+    assertTrue(spanMillis >= 9 * 50 && spanMillis <= 9 * 200, "about one per 100 ms: 9 intervals took " + spanMillis);
+    assertEquals(List.of(), received.events(), "heartbeats go to the typed handler only");
+    assertEquals(List.of(), received.errors());
+    assertTrue(Long.parseLong(client.lastEventId()) >= 10, "ids count up with each heartbeat: " + client.lastEventId());
+  }
+
+  @Test
+  void typedCustomEventsArriveEqualToWhatWasPublished() throws Exception {
+    SseServer server = server(Duration.ZERO);
+    List<Order> received = Collections.synchronizedList(new ArrayList<>());
+    Received other = new Received();
+    SseClient client = SseClient.builder().url(url(server)).payloads(PAYLOADS).listener(other)
+        .on("order", Order.class, received::add)
+        .onEvent(other::event)
+        .build().start();
+    resources.add(client);
+    Await.until("client connected", () -> server.hub().stats().clients() == 1);
+
+    List<Order> sent = List.of(
+        new Order(1, "Zoë Ångström", new Address("Rue de l'Église 1", "Genève", List.of("c/o 🏠", "2e étage")),
+            Map.of("thé vert 🍵", 2, "croissant", 3), "plain"),
+        new Order(2, "山田太郎", new Address("1-2-3 日本橋", "東京", List.of()), Map.of(), "line one\nline two\r\nline three"),
+        new Order(3, "", new Address("", "", List.of("")), Map.of("x", -1), "  leading and trailing spaces  "),
+        new Order(4, "data: id: event: retry:", new Address(":", "\n\n", List.of("\r")), Map.of(), "ends with newline\n"));
+    sent.forEach(order -> server.hub().publish("order", order));
+    server.hub().publish("note", "two\nlines");
+    Await.until(() -> "all events, got " + received.size() + " orders", () -> received.size() == 4 && other.count() == 1);
+    assertEquals(sent, received);
+    assertEquals(ServerSentEvent.of("note", "two\nlines", "5"), other.events().get(0));
+    assertEquals(List.of(), other.errors());
+  }
+
+  @Test
+  void okhttpSseParsesTheSameStreamAsTheSsekitClient() throws Exception {
+    SseServer server = server(Duration.ZERO);
+    List<ServerSentEvent> byOkHttp = Collections.synchronizedList(new ArrayList<>());
+    OkHttpClient http = new OkHttpClient.Builder().readTimeout(0, TimeUnit.SECONDS).build();
+    resources.add(() -> {
+      http.dispatcher().executorService().shutdown();
+      http.connectionPool().evictAll();
+    });
+    EventSource okhttp = EventSources.createFactory(http).newEventSource(
+        new Request.Builder().url(url(server)).build(), new EventSourceListener() {
+          @Override
+          public void onEvent(EventSource source, String id, String type, String data) {
+            byOkHttp.add(ServerSentEvent.of(type == null ? "message" : type, data, id));
+          }
+
+          @Override
+          public void onOpen(EventSource source, Response response) {}
+        });
+    resources.add(okhttp::cancel);
+    Received bySsekit = new Received();
+    SseClient client = SseClient.builder().url(url(server)).listener(bySsekit).onEvent(bySsekit::event)
+        .reconnectPolicy(ReconnectPolicy.NEVER).build().start();
+    resources.add(client);
+    Await.until("both connected", () -> server.hub().stats().clients() == 2);
+
+    List<String> payloads = List.of("plain", "two\nlines", "crlf\r\nand cr\rtoo", "", "  spaced  ", "ünïcödé 🎉 世界",
+        "{\"json\":[1,2,3]}", "colon: inside", "trailing newline\n");
+    for (int i = 0; i < payloads.size(); i++) server.hub().publish(i % 2 == 0 ? "message" : "type-" + i, payloads.get(i));
+    server.hub().publish("heartbeat", Heartbeat.ofEpochMilli(1764123456789L));
+    int expected = payloads.size() + 1;
+    Await.until(() -> "both parsers done: okhttp-sse " + byOkHttp.size() + ", ssekit " + bySsekit.count(),
+        () -> byOkHttp.size() == expected && bySsekit.count() == expected);
+    assertEquals(bySsekit.events(), List.copyOf(byOkHttp));
+    assertEquals("crlf\nand cr\ntoo", bySsekit.events().get(2).data());
+    assertEquals("1764123456789", bySsekit.events().get(expected - 1).data());
+  }
+}
