@@ -235,6 +235,10 @@ public final class SseClient implements Closeable {
       }
     } catch (InterruptedException e) {
       // close() interrupted a wait
+    } catch (RuntimeException e) {
+      // Not expected from OkHttp or the decoder; never let the reader die without telling anyone.
+      fatal = new SseException(SseException.Reason.NETWORK, "unexpected failure reading " + url + ": " + e, e, -1, null,
+          true, null);
     }
     stop(fatal, false);
     releaseHttp();

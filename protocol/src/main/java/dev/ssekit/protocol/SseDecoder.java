@@ -1,6 +1,9 @@
 package dev.ssekit.protocol;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -46,6 +49,15 @@ public final class SseDecoder {
   private static final byte COLON = ':';
   private static final byte SPACE = ' ';
   private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+  private static final byte[] DATA = ascii("data");
+  private static final byte[] ID = ascii("id");
+  private static final byte[] EVENT = ascii("event");
+  private static final byte[] RETRY = ascii("retry");
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long LF_BYTES = 0x0A0A0A0A0A0A0A0AL;
+  private static final long CR_BYTES = 0x0D0D0D0D0D0D0D0DL;
+  private static final long ONE_BYTES = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
   /** Buffers grown beyond this by a large event are released after it, so idle decoders stay small. */
   private static final int RETAINED_CAPACITY = 128 * 1024;
   private static final int COPY_CHUNK = 8 * 1024;
@@ -203,8 +215,20 @@ public final class SseDecoder {
     return i;
   }
 
+  /** Returns the index of the first CR or LF in {@code bytes[from, end)}, or -1. */
   private static int indexOfLineEnd(byte[] bytes, int from, int end) {
-    for (int i = from; i < end; i++) {
+    int i = from;
+    // Eight bytes at a time: a byte equal to LF or CR becomes zero after the XOR, and the
+    // classic has-zero-byte test marks it. Marks can be wrong only above a true one, so the
+    // lowest mark (the first byte, little-endian) is exact.
+    for (; i + Long.BYTES <= end; i += Long.BYTES) {
+      long word = (long) LONGS.get(bytes, i);
+      long lf = word ^ LF_BYTES;
+      long cr = word ^ CR_BYTES;
+      long marks = ((lf - ONE_BYTES) & ~lf | (cr - ONE_BYTES) & ~cr) & HIGH_BITS;
+      if (marks != 0) return i + (Long.numberOfTrailingZeros(marks) >>> 3);
+    }
+    for (; i < end; i++) {
       byte b = bytes[i];
       if (b == LF || b == CR) return i;
     }
@@ -242,35 +266,44 @@ public final class SseDecoder {
       listener.onComment(new SseComment(utf8(b, from, end - from)));
       return;
     }
-    int nameEnd = start;
-    while (nameEnd < end && b[nameEnd] != COLON) nameEnd++;
-    int valueStart = nameEnd;
-    if (nameEnd < end) {
-      valueStart++;
-      if (valueStart < end && b[valueStart] == SPACE) valueStart++;
-    }
-    int valueLength = end - valueStart;
-    switch (nameEnd - start) {
-      case 4:
-        if (b[start] == 'd' && b[start + 1] == 'a' && b[start + 2] == 't' && b[start + 3] == 'a') {
-          appendData(b, valueStart, valueLength);
+    // A field's name runs to the first colon, and none of the four names the spec knows contains
+    // one: so a line is one of them exactly when it is "name" or starts with "name:".
+    int value;
+    switch (b[start]) {
+      case 'd':
+        if ((value = valueOf(b, start, end, DATA)) >= 0) appendData(b, value, end - value);
+        break;
+      case 'i':
+        if ((value = valueOf(b, start, end, ID)) >= 0) {
+          String id = utf8(b, value, end - value);
+          if (id.indexOf('\0') < 0) idBuffer = id; // U+0000 comes only from a NUL byte
         }
         break;
-      case 5:
-        if (b[start] == 'e' && b[start + 1] == 'v' && b[start + 2] == 'e' && b[start + 3] == 'n' && b[start + 4] == 't') {
-          type = typeOf(b, valueStart, valueLength);
-        } else if (b[start] == 'r' && b[start + 1] == 'e' && b[start + 2] == 't' && b[start + 3] == 'r' && b[start + 4] == 'y') {
-          retry(b, valueStart, valueLength);
-        }
+      case 'e':
+        if ((value = valueOf(b, start, end, EVENT)) >= 0) type = typeOf(b, value, end - value);
         break;
-      case 2:
-        if (b[start] == 'i' && b[start + 1] == 'd' && !containsNul(b, valueStart, end)) {
-          idBuffer = utf8(b, valueStart, valueLength);
-        }
+      case 'r':
+        if ((value = valueOf(b, start, end, RETRY)) >= 0) retry(b, value, end - value);
         break;
       default:
         break; // unknown fields are ignored
     }
+  }
+
+  /**
+   * Returns where the value starts if the line {@code b[start, end)} is the field {@code name}
+   * (after the colon and one optional space; {@code end} for a line without a colon), else -1.
+   */
+  private static int valueOf(byte[] b, int start, int end, byte[] name) {
+    int at = start + name.length;
+    if (at > end) return -1;
+    for (int i = 1; i < name.length; i++) { // the first byte was matched by the caller
+      if (b[start + i] != name[i]) return -1;
+    }
+    if (at == end) return end;
+    if (b[at] != COLON) return -1;
+    at++;
+    return at < end && b[at] == SPACE ? at + 1 : at;
   }
 
   private void appendData(byte[] b, int offset, int length) {
@@ -344,11 +377,8 @@ public final class SseDecoder {
     return Math.min(256, maxEventSize);
   }
 
-  private static boolean containsNul(byte[] b, int from, int end) {
-    for (int i = from; i < end; i++) {
-      if (b[i] == 0) return true;
-    }
-    return false;
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   private static String utf8(byte[] b, int offset, int length) {

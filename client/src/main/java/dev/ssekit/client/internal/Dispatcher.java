@@ -40,15 +40,15 @@ public final class Dispatcher {
 
   /**
    * Accepts no more callbacks and runs {@code lastCallback} as the very last: after those queued
-   * or, if {@code dropQueued}, right after the one running now. A later call only drops the
-   * queued callbacks if it says so.
+   * or, if {@code dropQueued}, right after the one running now. Only the first call with a
+   * callback sets the last one; any call may drop what is queued.
    */
   public synchronized void finish(Runnable lastCallback, boolean dropQueued) {
     if (dropQueued) {
       dropping = true;
       queue.clear();
     }
-    if (closing) return;
+    if (closing || lastCallback == null) return;
     last = lastCallback;
     closing = true;
     schedule();
