@@ -24,12 +24,12 @@ class BrokenServerContractTest {
   private static final ReconnectPolicy QUICK =
       ReconnectPolicy.DEFAULT.withDelays(Duration.ofMillis(5), Duration.ofMillis(50)).withJitter(0);
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final Resources resources = new Resources();
   private final Received received = new Received();
 
   @AfterEach
   void close() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) resources.get(i).close();
+    resources.close();
   }
 
   private RawServer server(RawServer.Script... scripts) throws IOException {
@@ -89,7 +89,7 @@ class BrokenServerContractTest {
   void serverErrorIsRetried() throws Exception {
     RawServer server = server(RawServer.status(500, "Internal Server Error"), RawServer.stream("id: 1\ndata: ok\n\n"));
     subscribe(server.url(), SseClient.builder().reconnectPolicy(QUICK));
-    Await.until(() -> "the event after the retry; " + received, () -> received.count() == 1);
+    Await.until(() -> "the event after the retry; " + received, () -> received.count() >= 1);
     SseException error = received.errors().get(0);
     assertEquals(Reason.HTTP_STATUS, error.reason());
     assertEquals(500, error.statusCode());

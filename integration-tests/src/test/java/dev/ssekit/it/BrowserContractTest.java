@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.server.InMemoryEventLog;
 import dev.ssekit.server.SseHub;
-import dev.ssekit.server.SsePlugin;
 import io.javalin.Javalin;
 import io.javalin.http.ContentType;
 import java.io.InputStream;
@@ -31,13 +30,13 @@ import tools.jackson.databind.json.JsonMapper;
 class BrowserContractTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final Resources resources = new Resources();
   private final List<JsonNode> reports = Collections.synchronizedList(new ArrayList<>());
   private final List<String> lastEventIdHeaders = Collections.synchronizedList(new ArrayList<>());
 
   @AfterEach
   void close() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) resources.get(i).close();
+    resources.close();
   }
 
   /** A node of the stream: a hub and its Javalin app, on {@code port} (0 for any). */
@@ -54,14 +53,10 @@ class BrowserContractTest {
       c.eventLog = log;
       c.retry = Duration.ofMillis(200);
     });
-    Javalin app = Javalin.create(c -> {
-      c.startup.showJavalinBanner = false;
-      c.jetty.host = "127.0.0.1";
-      c.jetty.port = port;
-      c.registerPlugin(new SsePlugin("/sse", hub));
+    Javalin app = resources.app(hub, port, c -> {
       c.routes.before("/sse", ctx -> lastEventIdHeaders.add(String.valueOf(ctx.header("Last-Event-ID"))));
       c.routes.get("/browser.html", ctx -> ctx.contentType(ContentType.HTML).result(page));
-    }).start();
+    });
     return new Node(hub, app);
   }
 

@@ -24,11 +24,11 @@ class FaultContractTest {
   private static final ReconnectPolicy FAST =
       ReconnectPolicy.DEFAULT.withDelays(Duration.ofMillis(5), Duration.ofMillis(40)).withJitter(0.2);
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final Resources resources = new Resources();
 
   @AfterEach
   void close() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) resources.get(i).close();
+    resources.close();
   }
 
   private static SseServer start(int port, InMemoryEventLog log) {
@@ -100,14 +100,11 @@ class FaultContractTest {
 
   @Test
   void connectionsCutAtRandomMomentsLoseNothing() throws Exception {
-    SseServer server = SseServer.start(c -> {
-      c.port = 0;
-      c.host = "127.0.0.1";
+    SseServer server = resources.server(c -> {
       c.heartbeatInterval = Duration.ZERO;
       c.retry = Duration.ofMillis(1);
       c.history = 100_000;
     });
-    resources.add(server);
     // Budgets from inside the response headers to a few dozen events, so most cuts land mid-event.
     ChaosProxy proxy = new ChaosProxy(server.port(), 32, 2500, 20261126L);
     resources.add(proxy);

@@ -32,21 +32,15 @@ class StreamContractTest {
 
   private static final PayloadMapper PAYLOADS = PayloadMapper.builder().register("order", Order.class).build();
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final Resources resources = new Resources();
 
   @AfterEach
   void close() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) resources.get(i).close();
+    resources.close();
   }
 
   private SseServer server(Duration heartbeat) {
-    SseServer server = SseServer.start(c -> {
-      c.port = 0;
-      c.host = "127.0.0.1";
-      c.heartbeatInterval = heartbeat;
-    });
-    resources.add(server);
-    return server;
+    return resources.server(c -> c.heartbeatInterval = heartbeat);
   }
 
   private String url(SseServer server) {

@@ -226,6 +226,25 @@ class SseHubTest {
   }
 
   @Test
+  void replayLongerThanTheQueueDoesNotCountAgainstIt() throws Exception {
+    SseHub hub = hub(c -> {
+      c.clientQueueCapacity = 8;
+      c.history = 100;
+    });
+    for (int i = 0; i < 50; i++) hub.publish("x", i);
+    FakeSink sink = new FakeSink();
+    sink.stall(); // a slow start: nothing of the replay is written yet
+    sink.connect(hub, "0");
+    for (int i = 0; i < 8; i++) hub.publish("x", "live " + i);
+    assertFalse(sink.aborted(), "50 replayed frames plus 8 live ones: only the live ones count");
+    sink.resume();
+    sink.awaitEvents(58);
+    assertEquals(LongStream.rangeClosed(1, 58).boxed().toList(), ids(sink.events()));
+    hub.publish("x", "one too many for a stalled client");
+    assertEquals(0, hub.stats().slowClientsDisconnected());
+  }
+
+  @Test
   void keepAliveCommentsWhenNothingIsPublished() throws Exception {
     SseHub hub = hub(c -> c.keepAliveInterval = Duration.ofMillis(20));
     FakeSink sink = new FakeSink();

@@ -42,6 +42,19 @@ class SseServerHttpTest {
     return server;
   }
 
+  /** Serves {@code hub} at {@code /sse} on loopback; the hub and the app are closed after the test. */
+  private Javalin app(SseHub hub) {
+    resources.add(hub);
+    Javalin app = Javalin.create(c -> {
+      c.startup.showJavalinBanner = false;
+      c.jetty.host = "127.0.0.1";
+      c.jetty.port = 0;
+      c.registerPlugin(new SsePlugin("/sse", hub));
+    }).start();
+    resources.add(app::stop);
+    return app;
+  }
+
   private HttpStream open(int port, String path, String... headers) throws Exception {
     HttpStream stream = HttpStream.open(port, path, headers);
     resources.add(stream);
@@ -132,14 +145,7 @@ class SseServerHttpTest {
   @Test
   void stalledReaderIsCutOffWithoutDelayingOthers() throws Exception {
     SseHub hub = SseHub.create(c -> c.clientQueueCapacity = 4);
-    Javalin app = Javalin.create(c -> {
-      c.startup.showJavalinBanner = false;
-      c.jetty.host = "127.0.0.1";
-      c.jetty.port = 0;
-      c.registerPlugin(new SsePlugin("/sse", hub));
-    }).start();
-    resources.add(hub);
-    resources.add(app::stop);
+    Javalin app = app(hub);
     Socket stalled = new Socket();
     stalled.setReceiveBufferSize(4096);
     stalled.connect(new InetSocketAddress("127.0.0.1", app.port()));
@@ -176,16 +182,8 @@ class SseServerHttpTest {
   @Test
   void thousandsOfConnectionsLeaveNoClientsConnectionsOrThreadsBehind() throws Exception {
     SseHub hub = SseHub.create();
-    Javalin app = Javalin.create(c -> {
-      c.startup.showJavalinBanner = false;
-      c.jetty.host = "127.0.0.1";
-      c.jetty.port = 0;
-      c.registerPlugin(new SsePlugin("/sse", hub));
-    }).start();
-    HeartbeatSource heartbeat = HeartbeatSource.start(hub, Duration.ofMillis(20));
-    resources.add(hub);
-    resources.add(app::stop);
-    resources.add(heartbeat);
+    Javalin app = app(hub);
+    resources.add(HeartbeatSource.start(hub, Duration.ofMillis(20)));
     ServerConnector connector = (ServerConnector) app.jettyServer().server().getConnectors()[0];
 
     QueuedThreadPool jettyPool = (QueuedThreadPool) app.jettyServer().server().getThreadPool();

@@ -70,6 +70,11 @@ public final class SseServer implements AutoCloseable {
     return app.port();
   }
 
+  /** Returns the Javalin app that serves the endpoints, e.g. to add routes or read Jetty's state. */
+  public Javalin app() {
+    return app;
+  }
+
   /** Returns the hub behind {@code /sse}, to publish more than heartbeats. */
   public SseHub hub() {
     return hub;

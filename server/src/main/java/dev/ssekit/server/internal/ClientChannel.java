@@ -51,7 +51,10 @@ public final class ClientChannel {
   private final Object owner;
   private final ReentrantLock writeLock = new ReentrantLock();
 
-  // Guarded by this.
+  // Guarded by this. The replay is sent first and does not count against the capacity: it is
+  // bounded by the log, and counting it would cut off a client that resumes after a long absence
+  // at the first live event, again and again.
+  private final ArrayDeque<byte[]> replay = new ArrayDeque<>();
   private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
   private boolean started;
   private boolean drainScheduled;
@@ -78,9 +81,9 @@ public final class ClientChannel {
     return owner;
   }
 
-  /** Queues {@code frames} to send first, beyond the capacity: a replay is bounded by the log. */
+  /** Queues {@code frames} to send before any live frame, outside the capacity. */
   public synchronized void prime(List<byte[]> frames) {
-    queue.addAll(frames);
+    replay.addAll(frames);
   }
 
   /**
@@ -137,7 +140,7 @@ public final class ClientChannel {
 
   /** Returns the number of frames waiting to be written. */
   public synchronized int queued() {
-    return queue.size();
+    return replay.size() + queue.size();
   }
 
   private void drain() {
@@ -176,11 +179,12 @@ public final class ClientChannel {
 
   /** Removes the next frame, or several coalesced into one array; null if none. Holds this. */
   private byte[] takeBatch() {
-    byte[] first = queue.poll();
-    if (first == null || queue.isEmpty() || first.length >= MAX_BATCH_BYTES) return first;
+    ArrayDeque<byte[]> from = replay.isEmpty() ? queue : replay;
+    byte[] first = from.poll();
+    if (first == null || from.isEmpty() || first.length >= MAX_BATCH_BYTES) return first;
     int total = first.length;
     int count = 1;
-    for (byte[] next : queue) {
+    for (byte[] next : from) {
       if (total + next.length > MAX_BATCH_BYTES) break;
       total += next.length;
       count++;
@@ -190,7 +194,7 @@ public final class ClientChannel {
     System.arraycopy(first, 0, batch, 0, first.length);
     int at = first.length;
     for (int i = 1; i < count; i++) {
-      byte[] next = queue.poll();
+      byte[] next = from.poll();
       System.arraycopy(next, 0, batch, at, next.length);
       at += next.length;
     }
@@ -202,6 +206,7 @@ public final class ClientChannel {
     synchronized (this) {
       if (closed) return false;
       closed = true;
+      replay.clear();
       queue.clear();
     }
     onClosed.accept(this);
