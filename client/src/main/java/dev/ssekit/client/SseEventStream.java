@@ -1,5 +1,6 @@
 package dev.ssekit.client;
 
+import dev.ssekit.protocol.EventsLost;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -54,7 +55,7 @@ public final class SseEventStream<T> implements Iterator<T>, AutoCloseable {
       }
 
       @Override
-      public void onEventsLost(dev.ssekit.protocol.EventsLost lost) {
+      public void onEventsLost(EventsLost lost) {
         next.onEventsLost(lost);
       }
 
