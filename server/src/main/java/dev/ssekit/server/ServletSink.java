@@ -9,7 +9,9 @@ import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.ee10.servlet.HttpOutput;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EndPoint;
 
@@ -53,7 +55,14 @@ final class ServletSink implements ClientChannel.Sink, WriteListener, AsyncListe
 
   @Override
   public void write(byte[] bytes) throws IOException {
-    out.write(bytes);
+    // Jetty's ByteBuffer write sends the array as it is. Its byte[] write would copy small
+    // writes into an aggregation buffer the connection then keeps for the whole stream, and
+    // would cut writes larger than the response buffer into buffer-sized pieces.
+    if (out instanceof HttpOutput jetty) {
+      jetty.write(ByteBuffer.wrap(bytes));
+    } else {
+      out.write(bytes);
+    }
   }
 
   @Override

@@ -92,7 +92,6 @@ public final class SsePlugin extends Plugin<Void> {
       res.setContentType(Sse.MEDIA_TYPE + "; charset=utf-8");
       res.setHeader("Cache-Control", "no-cache");
       res.setHeader("X-Accel-Buffering", "no"); // tells nginx not to buffer the stream
-      res.setBufferSize(1); // write each frame straight through: no per-connection aggregate buffer
       AsyncContext async = ctx.req().startAsync();
       async.setTimeout(0);
       async.addListener(sink);

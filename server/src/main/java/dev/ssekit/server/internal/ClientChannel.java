@@ -19,8 +19,11 @@ import java.util.function.Consumer;
  * <p>Public only so the hub in the parent package can use it; not part of ssekit's API.
  */
 public final class ClientChannel {
-  /** Coalesce queued frames into writes of at most this many bytes, to save system calls. */
-  private static final int MAX_BATCH_BYTES = 64 * 1024;
+  /**
+   * Coalesce queued frames into writes of at most this many bytes, to save system calls; kept
+   * below Jetty's 32 KiB response buffer, which it would otherwise cut writes into.
+   */
+  private static final int MAX_BATCH_BYTES = 16 * 1024;
 
   /**
    * A non-blocking byte sink in the style of the servlet {@code WriteListener} contract: write
