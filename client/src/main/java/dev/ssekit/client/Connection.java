@@ -107,13 +107,15 @@ final class Connection {
    * it can be cancelled; {@code onProgress} hears the last event id as it moves.
    */
   Outcome run(Consumer<Call> onCall, Consumer<String> onProgress) throws InterruptedException {
-    Request.Builder request = new Request.Builder()
-        .url(url)
-        .headers(headers)
-        .header("Accept", Sse.MEDIA_TYPE)
-        .header("Cache-Control", "no-cache");
-    if (!decoder.lastEventId().isEmpty()) request.header(Sse.LAST_EVENT_ID_HEADER, decoder.lastEventId());
-    Call call = http.newCall(request.build());
+    Headers.Builder requestHeaders = headers.newBuilder()
+        .set("Accept", Sse.MEDIA_TYPE)
+        .set("Cache-Control", "no-cache");
+    String lastEventId = decoder.lastEventId();
+    if (!lastEventId.isEmpty()) {
+      // Ids are any text; browsers send them UTF-8 encoded, where OkHttp would reject non-ASCII.
+      requestHeaders.addUnsafeNonAscii(Sse.LAST_EVENT_ID_HEADER, lastEventId);
+    }
+    Call call = http.newCall(new Request.Builder().url(url).headers(requestHeaders.build()).build());
     onCall.accept(call);
     long openedAt = 0;
     try (Response response = call.execute()) {

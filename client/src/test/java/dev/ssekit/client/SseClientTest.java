@@ -123,6 +123,16 @@ class SseClientTest {
   }
 
   @Test
+  void nonAsciiIdsAreResentAsUtf8() throws Exception {
+    enqueueStream("id: ключ-🔑\ndata: a\n\n");
+    open().send("data: b\n\n");
+    started(builder());
+    recording.await("event", 2);
+    server.takeRequest();
+    assertEquals("ключ-🔑", server.takeRequest().getHeaders().get("Last-Event-ID"));
+  }
+
+  @Test
   void startsFromAGivenLastEventId() throws Exception {
     open().send("data: x\n\n");
     started(builder().lastEventId("41"));
