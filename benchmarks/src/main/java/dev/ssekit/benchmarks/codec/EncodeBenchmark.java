@@ -35,7 +35,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 1)
 public class EncodeBenchmark {
   /** Clients each event is written to in the fan-out benchmarks. */
   public static final int CLIENTS = 100;

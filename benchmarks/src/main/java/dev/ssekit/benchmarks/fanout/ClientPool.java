@@ -272,9 +272,13 @@ final class ClientPool implements AutoCloseable {
 
   /** Closes every connection and stops the selector thread. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     running = false;
     selector.wakeup();
-    thread.join(TimeUnit.SECONDS.toMillis(30));
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -57,15 +57,17 @@ final class LatencyChart {
   }
 
   private static void draw(Graphics2D g, Map<String, List<Summary.Row>> series) {
+    double minClients = 1000;
     double maxClients = 1000;
     double maxMs = 10;
     for (List<Summary.Row> rows : series.values()) {
       for (Summary.Row r : rows) {
+        minClients = Math.min(minClients, r.held());
         maxClients = Math.max(maxClients, r.held());
         maxMs = Math.max(maxMs, r.p99());
       }
     }
-    double xMin = Math.log10(500);
+    double xMin = Math.log10(minClients / 1.6);
     double xMax = Math.log10(maxClients * 1.6);
     double yMin = 0; // log10(1 ms); 0 ms is drawn at 1 ms (resolution of the timestamps)
     double yMax = Math.ceil(Math.log10(maxMs * 2));
@@ -88,7 +90,7 @@ final class LatencyChart {
       String label = decade == 0 ? "≤1 ms" : String.format("%,d ms", (long) Math.pow(10, decade));
       g.drawString(label, LEFT - 8 - g.getFontMetrics().stringWidth(label), py + 4);
     }
-    for (int clients : new int[] {1_000, 2_000, 5_000, 10_000, 20_000, 50_000}) {
+    for (int clients : new int[] {100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000}) {
       double lx = Math.log10(clients);
       if (lx < xMin || lx > xMax) continue;
       int px = x.at(lx);

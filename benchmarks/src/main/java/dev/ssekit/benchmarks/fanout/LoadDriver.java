@@ -20,7 +20,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.ssekit.benchmarks.fanout.LoadDriver --matrix full --repeat 3</pre>
  *
  * <p>{@code --matrix single} measures one scenario from {@code --impl --clients --rate
- * --payload-bytes --stalled}; {@code --only a,b} keeps the named scenarios of a matrix.
+ * --payload-bytes --stalled}; {@code --only a,b} keeps the named scenarios of a matrix;
+ * {@code --from runs.json[,more.json]} only writes the summary and chart again from saved runs
+ * (with the {@code --window} and {@code --warmup} they were measured with, for the caption).
  */
 public final class LoadDriver {
   /** Connections per worker process: below the 20,000 open-files limit with room to spare. */
@@ -54,8 +56,32 @@ public final class LoadDriver {
         Map.entry("max-clients", "19900"), Map.entry("heap", "1g"), Map.entry("base-port", "18000"),
         Map.entry("out", "benchmarks/results"), Map.entry("server-jar", "server/target/ssekit-server.jar"),
         Map.entry("impl", "ssekit"), Map.entry("clients", "1000"), Map.entry("rate", "1"),
-        Map.entry("payload-bytes", "0"), Map.entry("stalled", "0")));
-    new LoadDriver(flags).runAll(scenarios(flags));
+        Map.entry("payload-bytes", "0"), Map.entry("stalled", "0"), Map.entry("from", "")));
+    LoadDriver driver = new LoadDriver(flags);
+    if (flags.get("from").isEmpty()) {
+      driver.runAll(scenarios(flags));
+    } else {
+      driver.summarise(List.of(flags.get("from").split(",")));
+    }
+  }
+
+  /** Writes the summary and chart again from saved runs (several files are merged), measuring nothing. */
+  private void summarise(List<String> runFiles) throws IOException {
+    List<RunResult> results = new ArrayList<>();
+    for (String file : runFiles) {
+      results.addAll(List.of(JSON.readValue(Path.of(file).toFile(), RunResult[].class)));
+    }
+    int repeat = results.stream().mapToInt(RunResult::repetition).max().orElse(0);
+    writeSummary(results, repeat);
+  }
+
+  private void writeSummary(List<RunResult> results, int repeat) throws IOException {
+    Summary summary = Summary.of(results);
+    String markdown = summary.markdown(machine(), window, warmup, repeat);
+    Files.writeString(out.resolve("fanout-summary.md"), markdown);
+    LatencyChart.write(summary, out.resolve("fanout-latency.png"));
+    System.out.println(markdown);
+    System.out.println("Wrote the summary and the chart to " + out);
   }
 
   static List<Scenario> scenarios(Flags flags) {
@@ -78,8 +104,10 @@ public final class LoadDriver {
           all.add(new Scenario("hb-10k", impl, 10_000, 0, 1, 0));
           all.add(new Scenario("hb-max", impl, max, 0, 1, 0));
           all.add(new Scenario("ev100-1k", impl, 1_000, 0, 100, 0));
-          all.add(new Scenario("kb100-1k", impl, 1_000, 0, 100, 1024));
-          all.add(new Scenario("stall-1k", impl, 1_000, 10, 100, 1024));
+          // Stalled readers must fill their socket buffers (hundreds of KB) within the window, hence
+          // 1 KB events at 100/s; 200 clients keep that load (20 MB/s) within what both servers manage.
+          all.add(new Scenario("kb100-200", impl, 200, 0, 100, 1024));
+          all.add(new Scenario("stall-200", impl, 200, 4, 100, 1024));
         }
         all.add(new Scenario("hb-10k", "ssekit-jar", 10_000, 0, 1, 0));
       }
@@ -96,8 +124,7 @@ public final class LoadDriver {
   private void runAll(List<Scenario> scenarios) throws Exception {
     int repeat = flags.getInt("repeat");
     List<RunResult> results = new ArrayList<>();
-    String stamp = Instant.now().toString().replace(":", "").replaceAll("\\..*", "");
-    Path runsFile = out.resolve("fanout-runs-" + stamp + ".json");
+    Path runsFile = out.resolve("fanout-runs.json");
     for (int rep = 1; rep <= repeat; rep++) {
       // Repetitions go round the whole matrix, so slow drifts in the machine's load spread over all scenarios.
       for (Scenario scenario : scenarios) {
@@ -117,11 +144,8 @@ public final class LoadDriver {
         Files.writeString(runsFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
       }
     }
-    Summary summary = Summary.of(results);
-    Files.writeString(out.resolve("fanout-summary-" + stamp + ".md"), summary.markdown(machine(), window, warmup, repeat));
-    LatencyChart.write(summary, out.resolve("fanout-latency-" + stamp + ".png"));
-    System.out.println(summary.markdown(machine(), window, warmup, repeat));
-    System.out.println("Wrote " + runsFile + ", the summary and the chart to " + out);
+    writeSummary(results, repeat);
+    System.out.println("Wrote every run to " + runsFile);
   }
 
   private RunResult run(Scenario scenario, int repetition) throws IOException, InterruptedException {
@@ -129,42 +153,42 @@ public final class LoadDriver {
     int port = flags.getInt("base-port") + run;
     File log = out.resolve("logs").resolve(String.format("%03d-%s-%s.log", run, scenario.name(), scenario.impl())).toFile();
     Files.createDirectories(log.toPath().getParent());
-    try (ServerProcess server = ServerProcess.start(scenario, port, flags.get("heap"), benchmarksJar,
-        Path.of(flags.get("server-jar")), log)) {
+    ServerProcess server = ServerProcess.start(scenario, port, flags.get("heap"), benchmarksJar,
+        Path.of(flags.get("server-jar")), log);
+    List<WorkerProcess> workers = new ArrayList<>();
+    try {
       Thread.sleep(2000); // let start-up work (JIT, class loading) settle before the baseline
       long rssBase = server.rssKib();
       server.collectGarbage();
       long rssBaseGc = server.rssKib();
       long tcpBase = ProcStats.tcpMemoryPages();
 
-      List<WorkerProcess> workers = startWorkers(scenario, port, run, log);
-      try {
-        long rampSeconds = 60 + scenario.clients() / 100;
-        for (WorkerProcess w : workers) w.awaitLine("READY", rampSeconds);
-        Thread.sleep(warmup.toMillis());
+      workers.addAll(startWorkers(scenario, port, run, log));
+      long rampSeconds = 60 + scenario.clients() / 100;
+      for (WorkerProcess w : workers) w.awaitLine("READY", rampSeconds);
+      Thread.sleep(warmup.toMillis());
 
-        for (WorkerProcess w : workers) w.send("RESET", "RESET", 30);
-        long serverCpu0 = server.cpuTicks();
-        long driverCpu0 = workerTicks(workers);
-        long t0 = System.nanoTime();
-        Thread.sleep(window.toMillis());
-        List<Map<String, Object>> reports = new ArrayList<>();
-        for (WorkerProcess w : workers) reports.add(w.send("REPORT", "REPORT", 60));
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        double serverCpu = 100.0 * (server.cpuTicks() - serverCpu0) / ProcStats.TICKS_PER_SECOND / seconds;
-        double driverCpu = 100.0 * (workerTicks(workers) - driverCpu0) / ProcStats.TICKS_PER_SECOND / seconds;
+      for (WorkerProcess w : workers) w.send("RESET", "RESET", 30);
+      long serverCpu0 = server.cpuTicks();
+      long driverCpu0 = workerTicks(workers);
+      long t0 = System.nanoTime();
+      Thread.sleep(window.toMillis());
+      List<Map<String, Object>> reports = new ArrayList<>();
+      for (WorkerProcess w : workers) reports.add(w.send("REPORT", "REPORT", 60));
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      double serverCpu = 100.0 * (server.cpuTicks() - serverCpu0) / ProcStats.TICKS_PER_SECOND / seconds;
+      double driverCpu = 100.0 * (workerTicks(workers) - driverCpu0) / ProcStats.TICKS_PER_SECOND / seconds;
 
-        Map<String, Object> health = server.health();
-        long rssLoaded = server.rssKib();
-        boolean collected = server.collectGarbage();
-        long rssLoadedGc = collected ? server.rssKib() : -1;
-        long tcpLoaded = ProcStats.tcpMemoryPages();
-        return result(scenario, repetition, reports, health, seconds, rssBase, rssLoaded, rssBaseGc, rssLoadedGc,
-            (tcpLoaded - tcpBase) * 4, serverCpu, driverCpu);
-      } finally {
-        server.close(); // the server ends its streams first, so TIME_WAIT stays on the server's side
-        for (WorkerProcess w : workers) w.close();
-      }
+      Map<String, Object> health = server.health();
+      long rssLoaded = server.rssKib();
+      boolean collected = server.collectGarbage();
+      long rssLoadedGc = collected ? server.rssKib() : -1;
+      long tcpLoaded = ProcStats.tcpMemoryPages();
+      return result(scenario, repetition, reports, health, seconds, rssBase, rssLoaded, rssBaseGc, rssLoadedGc,
+          (tcpLoaded - tcpBase) * 4, serverCpu, driverCpu);
+    } finally {
+      server.close(); // the server ends its streams first, so TIME_WAIT stays on the server's side
+      for (WorkerProcess w : workers) w.close();
     }
   }
 

@@ -39,9 +39,13 @@ final class Publisher implements AutoCloseable {
 
   /** Stops publishing after the publish in progress, if any. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     running = false;
     LockSupport.unpark(thread);
-    thread.join(TimeUnit.SECONDS.toMillis(5));
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

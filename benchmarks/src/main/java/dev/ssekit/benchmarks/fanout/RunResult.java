@@ -34,7 +34,8 @@ record RunResult(
 
   /** Returns the server's resident memory per held connection, from RSS after a full GC, in KiB. */
   double rssPerConnectionGcKib() {
-    return held == 0 ? Double.NaN : (rssLoadedGcKib - rssBaseGcKib) / (double) held;
+    if (held == 0 || rssLoadedGcKib < 0 || rssBaseGcKib < 0) return Double.NaN; // no GC possible (e.g. out of files)
+    return (rssLoadedGcKib - rssBaseGcKib) / (double) held;
   }
 
   /** Returns the server's resident memory per held connection as the OS saw it without forcing a GC, in KiB. */

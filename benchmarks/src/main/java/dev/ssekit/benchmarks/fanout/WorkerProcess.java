@@ -78,7 +78,7 @@ final class WorkerProcess implements AutoCloseable {
 
   /** Asks the worker to close its connections and exit; kills it if it does not within 30 s. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     try {
       commands.write("QUIT\n");
       commands.flush();
@@ -86,10 +86,15 @@ final class WorkerProcess implements AutoCloseable {
     } catch (IOException e) {
       // already gone
     }
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+      reader.join(1000);
+    } catch (InterruptedException e) {
       process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
+      Thread.currentThread().interrupt();
     }
-    reader.join(1000);
   }
 }
