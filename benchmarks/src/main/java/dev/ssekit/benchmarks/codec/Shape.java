@@ -15,7 +15,7 @@ public enum Shape {
   SMALL {
     @Override
     ServerSentEvent event(int i, SplittableRandom random) {
-      String data = String.format("{\"symbol\":\"%s\",\"bid\":%d.%02d,\"ask\":%d.%02d,\"ts\":%d}",
+      String data = String.format("{\"symbol\":\"%s\",\"venue\":\"XNAS\",\"bid\":%d.%02d,\"ask\":%d.%02d,\"ts\":%d}",
           SYMBOLS[i % SYMBOLS.length], 100 + random.nextInt(900), random.nextInt(100),
           100 + random.nextInt(900), random.nextInt(100), 1_764_123_456_789L + i);
       return ServerSentEvent.of("quote", data, Integer.toString(1_000_000 + i));

@@ -86,10 +86,18 @@ final class ClientPool implements AutoCloseable {
     return result.get(30, TimeUnit.SECONDS);
   }
 
-  /** Starts a measurement window: clears the statistics. Selector thread only. */
-  void resetWindow() {
+  /**
+   * Starts a measurement window: clears the statistics; returns {@code {"open":n}}, the reading
+   * connections open now, whose events the window expects. Selector thread only.
+   */
+  String resetWindow() {
     stats.reset();
-    for (SseConnection c : connections) c.eventsInWindow = 0;
+    int open = 0;
+    for (SseConnection c : connections) {
+      c.eventsInWindow = 0;
+      if (!c.stalled && c.phase == SseConnection.Phase.BODY) open++;
+    }
+    return "{\"open\":" + open + "}";
   }
 
   /** Returns the window's statistics and connection counts as one JSON object. Selector thread only. */

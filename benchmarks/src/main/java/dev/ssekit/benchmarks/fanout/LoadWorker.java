@@ -12,8 +12,8 @@ import java.util.Map;
  * One load-generating process, started by {@link LoadDriver} (one process holds at most about
  * 19,900 sockets under the 20,000 open-files limit, so large runs use several). It opens its
  * connections, prints {@code READY <json>}, then obeys commands on standard input, one a line:
- * {@code RESET} starts a measurement window, {@code REPORT} prints {@code REPORT <json>} for the
- * window, {@code QUIT} closes every connection and exits.
+ * {@code RESET} starts a measurement window and prints {@code RESET {"open":n}}, {@code REPORT}
+ * prints {@code REPORT <json>} for the window, {@code QUIT} closes every connection and exits.
  */
 public final class LoadWorker {
   private LoadWorker() {}
@@ -34,13 +34,7 @@ public final class LoadWorker {
       BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       for (String command; (command = commands.readLine()) != null; ) {
         switch (command.trim()) {
-          case "RESET" -> {
-            pool.call(() -> {
-              pool.resetWindow();
-              return null;
-            });
-            System.out.println("RESET");
-          }
+          case "RESET" -> System.out.println("RESET " + pool.call(pool::resetWindow));
           case "REPORT" -> System.out.println("REPORT " + pool.call(pool::report));
           case "QUIT" -> {
             return;

@@ -43,7 +43,10 @@ record RunResult(
     return held == 0 ? Double.NaN : (rssLoadedKib - rssBaseKib) / (double) held;
   }
 
-  /** Returns the share of scheduled events that reached the live clients within the window, in percent. */
+  /**
+   * Returns the share of the events scheduled in the window, times the clients reading when it
+   * opened, that reached those clients within the window, in percent.
+   */
   double deliveredPercent() {
     return expected == 0 ? Double.NaN : 100.0 * received / expected;
   }
