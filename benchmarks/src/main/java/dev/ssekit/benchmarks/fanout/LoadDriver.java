@@ -19,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.ssekit.benchmarks.fanout.LoadDriver --matrix full --repeat 3</pre>
  *
- * <p>{@code --matrix single} measures one scenario from {@code --impl --clients --rate
+ * <p>{@code --matrix stall} measures stalled readers (use {@code --window 45s});
+ * {@code --matrix single} measures one scenario from {@code --impl --clients --rate
  * --payload-bytes --stalled}; {@code --only a,b} keeps the named scenarios of a matrix;
  * {@code --from runs.json[,more.json]} only writes the summary and chart again from saved runs
  * (with the {@code --window} and {@code --warmup} they were measured with, for the caption).
@@ -111,7 +112,16 @@ public final class LoadDriver {
         }
         all.add(new Scenario("hb-10k", "ssekit-jar", 10_000, 0, 1, 0));
       }
-      default -> throw new IllegalArgumentException("--matrix must be quick, full or single");
+      case "stall" -> {
+        // Loopback sockets buffer several MB before a write blocks: 4 KB events at 100/s fill a
+        // stalled reader's buffers in about 10 s. Run with a window long enough to see what follows
+        // (Jetty's idle timeout is 30 s), e.g. --window 45s.
+        for (String impl : impls) {
+          all.add(new Scenario("kb4-100", impl, 100, 0, 100, 4096));
+          all.add(new Scenario("stall-100", impl, 100, 4, 100, 4096));
+        }
+      }
+      default -> throw new IllegalArgumentException("--matrix must be quick, full, stall or single");
     }
     String only = flags.get("only");
     if (!only.isEmpty()) {
