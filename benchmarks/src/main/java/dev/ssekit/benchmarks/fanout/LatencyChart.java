@@ -27,10 +27,14 @@ final class LatencyChart {
   private static final int TOP = 60;
   private static final int BOTTOM = 70;
   private static final Map<String, Color> COLOURS = Map.of(
-      "ssekit", new Color(0x1f77b4), "javalin", new Color(0xd62728), "ssekit-jar", new Color(0x2ca02c));
+      "ssekit", new Color(0x1f77b4), "javalin", new Color(0xd62728), "ssekit-jar", new Color(0x2ca02c),
+      "ssekit-patched", new Color(0x9467bd));
+  /** The target for p99 delivery latency, drawn as a reference line. */
+  private static final double TARGET_P99_MS = 50;
 
   private LatencyChart() {}
 
+  /** Writes the chart to {@code file}, unless the summary has no heartbeat-only scenario to plot. */
   static void write(Summary summary, Path file) throws IOException {
     System.setProperty("java.awt.headless", "true");
     Map<String, List<Summary.Row>> series = new LinkedHashMap<>();
@@ -40,6 +44,7 @@ final class LatencyChart {
         series.computeIfAbsent(s.impl(), k -> new ArrayList<>()).add(row);
       }
     }
+    if (series.isEmpty()) return; // no heartbeat-only scenario: nothing to plot
     for (List<Summary.Row> rows : series.values()) rows.sort((a, b) -> Double.compare(a.held(), b.held()));
 
     BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
@@ -100,6 +105,12 @@ final class LatencyChart {
       String label = String.format("%,d", clients);
       g.drawString(label, px - g.getFontMetrics().stringWidth(label) / 2, HEIGHT - BOTTOM + 18);
     }
+    int target = y.at(Math.log10(TARGET_P99_MS));
+    g.setColor(Color.GRAY);
+    g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {3f, 4f}, 0f));
+    g.drawLine(LEFT, target, WIDTH - RIGHT, target);
+    g.setStroke(new BasicStroke(1f));
+    g.drawString("target p99 50 ms", LEFT + 6, target - 5);
     g.setColor(Color.BLACK);
     g.drawRect(LEFT, TOP, WIDTH - RIGHT - LEFT, HEIGHT - BOTTOM - TOP);
     g.drawString("concurrent clients held (log scale)", LEFT + (WIDTH - RIGHT - LEFT) / 2 - 100, HEIGHT - 25);
@@ -136,7 +147,7 @@ final class LatencyChart {
     for (int i = 0; i < rows.size(); i++) {
       g.fillOval(px[i] - 4, py[i] - 4, 8, 8);
       long value = (long) (median ? rows.get(i).p50() : rows.get(i).p99());
-      g.drawString(value + " ms", px[i] + 7, py[i] + (median ? 14 : -6));
+      g.drawString(String.format("%,d ms", value), px[i] + 7, py[i] + (median ? 14 : -6));
     }
   }
 
