@@ -1,0 +1,47 @@
+package dev.ssekit.benchmarks.fanout;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One load-generating process, started by {@link LoadDriver} (one process holds at most about
+ * 19,900 sockets under the 20,000 open-files limit, so large runs use several). It opens its
+ * connections, prints {@code READY <json>}, then obeys commands on standard input, one a line:
+ * {@code RESET} starts a measurement window and prints {@code RESET {"open":n}}, {@code REPORT}
+ * prints {@code REPORT <json>} for the window, {@code QUIT} closes every connection and exits.
+ */
+public final class LoadWorker {
+  private LoadWorker() {}
+
+  /** Runs the worker; see the class comment for its protocol. */
+  public static void main(String[] args) throws Exception {
+    Flags flags = Flags.parse(args, Map.of(
+        "host", "127.0.0.1", "port", "8090", "path", "/sse", "clients", "1000", "stalled", "0",
+        "sources", "127.0.0.2", "max-pending", "64", "connect-timeout", "10s"));
+    List<InetSocketAddress> sources = new ArrayList<>();
+    for (String s : flags.get("sources").split(",")) sources.add(new InetSocketAddress(s.trim(), 0));
+    InetSocketAddress target = new InetSocketAddress(flags.get("host"), flags.getInt("port"));
+
+    try (ClientPool pool = new ClientPool(target, flags.get("path"), sources, flags.getInt("clients"),
+        flags.getInt("stalled"), flags.getInt("max-pending"), flags.getDuration("connect-timeout").toMillis())) {
+      pool.ramped().join();
+      System.out.println("READY " + pool.call(pool::report));
+      BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      for (String command; (command = commands.readLine()) != null; ) {
+        switch (command.trim()) {
+          case "RESET" -> System.out.println("RESET " + pool.call(pool::resetWindow));
+          case "REPORT" -> System.out.println("REPORT " + pool.call(pool::report));
+          case "QUIT" -> {
+            return;
+          }
+          default -> System.err.println("load-worker: unknown command " + command);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package dev.ssekit.benchmarks.fanout;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A server under test in its own JVM (fixed heap): started, asked for {@code /health}, measured
+ * through /proc, garbage-collected on demand with {@code jcmd GC.run}, and stopped with SIGTERM.
+ */
+final class ServerProcess implements AutoCloseable {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final Process process;
+  private final int port;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private ServerProcess(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /** Starts {@code scenario}'s server on {@code port} and waits until it answers {@code /health}. */
+  static ServerProcess start(Scenario scenario, int port, String heap, Path benchmarksJar, Path serverJar, File log)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(java(), "-Xmx" + heap, "-Xms64m"));
+    if (scenario.impl().equals("ssekit-jar")) {
+      if (scenario.rate() != 1 || scenario.payloadBytes() != 0) throw new IllegalArgumentException("ssekit-jar only sends 1 s heartbeats");
+      command.addAll(List.of("-jar", serverJar.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
+          "--heartbeat-interval", "1s", "--max-clients", "100000"));
+    } else {
+      command.addAll(List.of("-cp", benchmarksJar.toString(), BenchServer.class.getName(), "--impl", scenario.impl(),
+          "--host", "127.0.0.1", "--port", Integer.toString(port), "--rate", Double.toString(scenario.rate()),
+          "--payload-bytes", Integer.toString(scenario.payloadBytes())));
+    }
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+    ServerProcess server = new ServerProcess(process, port);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (server.health() == null) {
+      if (!process.isAlive()) throw new IOException("server exited with " + process.exitValue() + "; see " + log);
+      if (System.nanoTime() > deadline) {
+        server.close();
+        throw new IOException("server did not answer /health within 30 s; see " + log);
+      }
+      Thread.sleep(200);
+    }
+    return server;
+  }
+
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Returns the server's {@code /health} JSON, or null if it does not answer within 5 s. */
+  Map<String, Object> health() {
+    try {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+          .timeout(Duration.ofSeconds(5)).build();
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) return null;
+      @SuppressWarnings("unchecked")
+      Map<String, Object> body = JSON.readValue(response.body(), Map.class);
+      return body;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** Runs a full garbage collection in the server (jcmd GC.run); returns false if that failed. */
+  boolean collectGarbage() throws InterruptedException {
+    try {
+      Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          Long.toString(pid()), "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+        jcmd.destroyForcibly();
+        return false;
+      }
+      return jcmd.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  long rssKib() throws IOException {
+    return ProcStats.rssKib(pid());
+  }
+
+  long cpuTicks() throws IOException {
+    return ProcStats.cpuTicks(pid());
+  }
+
+  /** Stops the server with SIGTERM, then kills it if it has not exited within 20 s. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.ssekit.benchmarks.fanout;
+
+import java.util.Arrays;
+
+/**
+ * What one selector thread saw during a measurement window: events received, events lost (gaps
+ * in ids) and a histogram of delivery latency in whole milliseconds. Not thread-safe: each
+ * selector thread owns one, and the worker reads it on that thread.
+ */
+final class WindowStats {
+  /** Latencies from 0 to this many milliseconds are kept exactly; longer ones land in the last bucket. */
+  static final int MAX_MILLIS = 120_000;
+
+  private final long[] histogram = new long[MAX_MILLIS + 1];
+  private long received;
+  private long lost;
+  private long negative;
+
+  void event(long latencyMillis) {
+    received++;
+    if (latencyMillis < 0) {
+      negative++; // clock steps only; counted so they are not hidden
+      latencyMillis = 0;
+    }
+    histogram[(int) Math.min(latencyMillis, MAX_MILLIS)]++;
+  }
+
+  void lost(long events) {
+    lost += events;
+  }
+
+  void reset() {
+    Arrays.fill(histogram, 0);
+    received = 0;
+    lost = 0;
+    negative = 0;
+  }
+
+  long received() {
+    return received;
+  }
+
+  long lost() {
+    return lost;
+  }
+
+  long negative() {
+    return negative;
+  }
+
+  /** Returns the histogram as {@code millis:count} pairs of its non-empty buckets, comma-separated. */
+  String histogramText() {
+    StringBuilder text = new StringBuilder();
+    for (int ms = 0; ms < histogram.length; ms++) {
+      if (histogram[ms] == 0) continue;
+      if (text.length() > 0) text.append(',');
+      text.append(ms).append(':').append(histogram[ms]);
+    }
+    return text.toString();
+  }
+}
