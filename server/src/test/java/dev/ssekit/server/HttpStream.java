@@ -30,6 +30,7 @@ final class HttpStream implements AutoCloseable {
   private final InputStream in;
   private final BlockingQueue<ServerSentEvent> events = new LinkedBlockingQueue<>();
   private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+  private final List<byte[]> chunks = new ArrayList<>();
   private final Thread reader;
   private volatile boolean ended;
   private volatile boolean cleanEnd;
@@ -101,6 +102,13 @@ final class HttpStream implements AutoCloseable {
     }
   }
 
+  /** The HTTP/1.1 chunks of a chunked body received so far, each as it arrived. */
+  List<byte[]> chunks() {
+    synchronized (body) {
+      return List.copyOf(chunks);
+    }
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
@@ -119,6 +127,9 @@ final class HttpStream implements AutoCloseable {
           }
           byte[] chunk = in.readNBytes(size);
           if (chunk.length < size) break;
+          synchronized (body) {
+            chunks.add(chunk);
+          }
           record(decoder, chunk, chunk.length);
           readLine();
         }

@@ -143,6 +143,22 @@ class SseServerHttpTest {
   }
 
   @Test
+  void eachFrameLeavesInOneWriteNotByteByByte() throws Exception {
+    // A 1-byte response buffer once made Jetty send every byte as its own chunk and system call.
+    SseServer server = server(c -> c.heartbeatInterval = Duration.ZERO);
+    HttpStream stream = open(server.port(), "/sse");
+    String payload = "x".repeat(1024);
+    server.hub().publish("big", payload);
+    assertEquals(payload, stream.next().data());
+    List<byte[]> chunks = stream.chunks();
+    byte[] frame = ("event: big\ndata: " + payload + "\n\n").getBytes(StandardCharsets.UTF_8);
+    assertTrue(chunks.stream().anyMatch(chunk -> indexOf(chunk, frame) >= 0),
+        () -> "one chunk holds the whole 1 KB frame; got " + chunks.size() + " chunks, the largest "
+            + chunks.stream().mapToInt(c -> c.length).max().orElse(0) + " bytes");
+    for (byte[] chunk : chunks) assertEquals('\n', chunk[chunk.length - 1], "chunks end on line ends");
+  }
+
+  @Test
   void stalledReaderIsCutOffWithoutDelayingOthers() throws Exception {
     SseHub hub = SseHub.create(c -> c.clientQueueCapacity = 4);
     Javalin app = app(hub);
