@@ -64,6 +64,7 @@ final class Connection {
   private final SseDecoder decoder;
   private final byte[] buffer = new byte[READ_CHUNK];
   private Duration serverRetry;
+  private boolean malformedReported;
 
   Connection(OkHttpClient http, HttpUrl url, Headers headers, SseDecoder.Builder decoder, String lastEventId,
       Callbacks callbacks) {
@@ -84,6 +85,20 @@ final class Connection {
       @Override
       public void onRetry(Duration reconnectionTime) {
         serverRetry = reconnectionTime;
+      }
+
+      @Override
+      public void onMalformedUtf8() {
+        if (malformedReported) return; // once per connection: a broken encoder breaks every event
+        malformedReported = true;
+        String lastId = Connection.this.decoder.lastEventId();
+        String after = lastId.isEmpty() ? "" : " (after event id " + lastId + ")";
+        try {
+          callbacks.error(new SseException(SseException.Reason.PROTOCOL, "the stream from " + url
+              + " has bytes that are not UTF-8" + after + "; they were replaced with U+FFFD", null, -1, null, false, null));
+        } catch (InterruptedException interrupted) {
+          throw new Interrupted(interrupted);
+        }
       }
 
       @Override
@@ -115,6 +130,7 @@ final class Connection {
       // Ids are any text; browsers send them UTF-8 encoded, where OkHttp would reject non-ASCII.
       requestHeaders.addUnsafeNonAscii(Sse.LAST_EVENT_ID_HEADER, lastEventId);
     }
+    malformedReported = false;
     Call call = http.newCall(new Request.Builder().url(url).headers(requestHeaders.build()).build());
     onCall.accept(call);
     long openedAt = 0;
@@ -147,7 +163,8 @@ final class Connection {
         return ended(SseException.Reason.READ_TIMEOUT,
             "no data from " + url + " within the read timeout of " + http.readTimeoutMillis() + " ms", e, openedAt);
       }
-      return ended(SseException.Reason.NETWORK, "timed out connecting to " + url + ": " + e.getMessage(), e, openedAt);
+      return ended(SseException.Reason.NETWORK, "timed out connecting to " + url + " or waiting for its response: "
+          + e.getMessage(), e, openedAt);
     } catch (InterruptedIOException e) {
       if (Thread.currentThread().isInterrupted()) throw new InterruptedException("interrupted while reading");
       return ended(SseException.Reason.NETWORK, "connection to " + url + " interrupted: " + e, e, openedAt);

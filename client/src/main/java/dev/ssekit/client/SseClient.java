@@ -57,6 +57,8 @@ public final class SseClient implements Closeable {
   /** Default {@link Builder#readTimeout}: a stream silent this long is presumed dead. */
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(45);
 
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
   /** Default {@link Builder#bufferCapacity}: events read but not yet handled. */
   public static final int DEFAULT_BUFFER_CAPACITY = 1024;
 
@@ -142,8 +144,9 @@ public final class SseClient implements Closeable {
 
   /**
    * Stops the client: cancels the connection, drops events not yet handled, runs
-   * {@link Listener#onClosed()} and waits (up to 5 s) for its threads to end. Safe from any
-   * thread, including a callback, and more than once.
+   * {@link Listener#onClosed()} and waits up to 5 s in all for its threads to end; a callback
+   * still running on the client's own thread then is interrupted (and {@code onClosed} follows it).
+   * Safe from any thread, including a callback, and more than once.
    */
   @Override
   public void close() {
@@ -173,15 +176,24 @@ public final class SseClient implements Closeable {
   }
 
   private void awaitThreads() {
+    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
     try {
-      if (Thread.currentThread() != reader && reader.isAlive()) reader.join(5_000);
+      if (Thread.currentThread() != reader && reader.isAlive()) reader.join(millisUntil(deadline));
       if (!dispatcher.isDispatchThread()) {
-        dispatcher.awaitFinished(5_000);
-        if (ownExecutor != null) ownExecutor.awaitTermination(5, TimeUnit.SECONDS);
+        boolean finished = dispatcher.awaitFinished(millisUntil(deadline));
+        if (ownExecutor != null) {
+          if (!finished) ownExecutor.shutdownNow(); // a handler is stuck: interrupt it
+          ownExecutor.awaitTermination(millisUntil(deadline), TimeUnit.MILLISECONDS);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Returns the milliseconds left until {@code deadline}, at least 1 (0 would mean "forever" to join). */
+  private static long millisUntil(long deadline) {
+    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
   }
 
   private void releaseHttp() {
@@ -308,7 +320,8 @@ public final class SseClient implements Closeable {
   private static void safely(Runnable callback) {
     try {
       callback.run();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      if (e instanceof VirtualMachineError) throw e;
       // A listener that throws must not stop the callbacks after it.
       Thread t = Thread.currentThread();
       t.getUncaughtExceptionHandler().uncaughtException(t, e);
@@ -393,9 +406,12 @@ public final class SseClient implements Closeable {
       return this;
     }
 
-    /** Sets how long the stream may stay silent (no event, no comment) before it counts as dead; default 45 s. */
+    /** Sets how long the stream may stay silent (no event, no comment) before it counts as dead: 1 ms to ~24 days, default 45 s. */
     public Builder readTimeout(Duration timeout) {
-      if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("readTimeout must be positive: " + timeout);
+      // OkHttp counts whole milliseconds in an int, and would read less than 1 ms as "no timeout".
+      if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+        throw new IllegalArgumentException("readTimeout must be between 1 ms and " + Integer.MAX_VALUE + " ms: " + timeout);
+      }
       this.readTimeout = timeout;
       return this;
     }

@@ -20,7 +20,10 @@ public final class SseException extends RuntimeException {
     HTTP_STATUS,
     /** The server answered 2xx but not with {@code text/event-stream}. Final. */
     CONTENT_TYPE,
-    /** The stream broke a decoder limit (an overlong line or event); that event was dropped, the stream goes on. */
+    /**
+     * The stream broke a decoder limit (an overlong line or event: that event was dropped) or held
+     * bytes that are not UTF-8 (replaced with U+FFFD); the stream goes on.
+     */
     PROTOCOL,
     /** An event's data did not convert to its handler's type; see {@link #event()}. The stream goes on. */
     PAYLOAD,

@@ -80,7 +80,8 @@ final class Recording implements SseClient.Listener {
     while (!condition.test(this)) {
       long left = deadline - System.nanoTime();
       if (left <= 0) throw new AssertionError("timed out waiting for " + what.get() + "; calls so far: " + calls);
-      wait(Math.max(1, left / 1_000_000));
+      // Callbacks notify; a condition on state outside this recording is polled every 10 ms.
+      wait(Math.max(1, Math.min(10, left / 1_000_000)));
     }
   }
 }

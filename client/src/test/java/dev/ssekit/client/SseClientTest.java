@@ -282,6 +282,98 @@ class SseClientTest {
   }
 
   @Test
+  void listenerThatThrowsEvenAnErrorStopsNoCallbackAfterIt() throws Exception {
+    open().send("event: heartbeat\ndata: not a time\n\ndata: 1\n\ndata: 2\n\n");
+    SseClient client = started(builder()
+        .on("heartbeat", Heartbeat.class, hb -> {})
+        .listener(new SseClient.Listener() {
+          @Override
+          public void onOpen(okhttp3.Response response) {
+            recording.onOpen(response);
+            throw new AssertionError("listener bug in onOpen");
+          }
+
+          @Override
+          public void onError(SseException error) {
+            recording.onError(error);
+            throw new AssertionError("listener bug in onError");
+          }
+
+          @Override
+          public void onClosed() {
+            recording.onClosed();
+          }
+        }));
+    recording.await("event", 2);
+    assertEquals(List.of(200), recording.values("open"));
+    assertEquals(Reason.PAYLOAD, recording.errors().get(0).reason());
+    long started = System.nanoTime();
+    client.close();
+    assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 5000, "close is not held up");
+    assertTrue(recording.closed());
+    assertEquals(0, Await.threads("ssekit-client-"));
+  }
+
+  @Test
+  void closeInterruptsAStuckHandlerAfterItsDeadlineAndStillEndsWithOnClosed() throws Exception {
+    open().send("data: stuck\n\ndata: dropped\n\n");
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+    SseClient client = started(builder().onEvent(e -> {
+      running.countDown();
+      try {
+        never.await();
+      } catch (InterruptedException stop) {
+        interrupted.set(true);
+      }
+    }));
+    running.await();
+    long started = System.nanoTime();
+    client.close();
+    long tookMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+    assertTrue(tookMillis < 8000, "one deadline for all of close(), took " + tookMillis + " ms");
+    Await.until("the callback thread to end", () -> Await.threads("ssekit-client-") == 0);
+    assertTrue(interrupted.get(), "the stuck handler was interrupted");
+    assertEquals(List.of("open", "closed"), recording.calls().stream().map(Recording.Call::kind).toList(),
+        "onClosed came last, and the queued event was dropped");
+  }
+
+  @Test
+  void aShutDownCallbackExecutorStopsTheClientWithAFatalErrorAndOnClosed() throws Exception {
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    resources.add(executor::shutdownNow);
+    OpenBody body = open().send("data: 1\n\n");
+    SseClient client = started(builder().callbackExecutor(executor));
+    recording.await("event", 1);
+    executor.shutdown();
+    body.send("data: 2\n\n");
+    recording.awaitClosed();
+    assertTrue(client.isClosed());
+    SseException fatal = recording.errors().get(0);
+    assertTrue(fatal.isFatal());
+    assertTrue(fatal.getCause() instanceof java.util.concurrent.RejectedExecutionException, String.valueOf(fatal.getCause()));
+    assertEquals(ServerSentEvent.message("2"), recording.values("event").get(1), "what was read is still handled");
+  }
+
+  @Test
+  void bytesThatAreNotUtf8AreReportedOncePerConnectionAndReplaced() throws Exception {
+    byte[] bad = {(byte) 0xFF};
+    okio.Buffer stream = new okio.Buffer().writeUtf8("id: 1\ndata: a").write(bad).writeUtf8("\n\ndata: b").write(bad)
+        .writeUtf8("\n\ndata: ok \uFFFD\n\n");
+    server.enqueue(new MockResponse.Builder().addHeader("Content-Type", "text/event-stream").body(stream).build());
+    started(builder().reconnectPolicy(ReconnectPolicy.NEVER));
+    recording.awaitClosed();
+    assertEquals(List.of(ServerSentEvent.of("message", "a\uFFFD", "1"), ServerSentEvent.of("message", "b\uFFFD", "1"),
+        ServerSentEvent.of("message", "ok \uFFFD", "1")), recording.values("event"));
+    List<SseException> errors = recording.errors();
+    assertEquals(1, errors.size(), "once per connection: " + errors);
+    assertEquals(Reason.PROTOCOL, errors.get(0).reason());
+    assertFalse(errors.get(0).isFatal());
+    assertTrue(errors.get(0).getMessage().contains("not UTF-8"), errors.get(0).getMessage());
+  }
+
+  @Test
   void undecodablePayloadIsReportedWithTheEventAndTheStreamGoesOn() throws Exception {
     open().send("id: 1\nevent: heartbeat\ndata: yesterday\n\nid: 2\nevent: heartbeat\ndata: 5\n\n");
     List<Heartbeat> beats = new ArrayList<>();
@@ -474,6 +566,9 @@ class SseClientTest {
   void builderRejectsBadSettings() {
     assertThrows(IllegalArgumentException.class, () -> SseClient.builder().url("not a url"));
     assertThrows(IllegalArgumentException.class, () -> SseClient.builder().readTimeout(Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> SseClient.builder().readTimeout(Duration.ofNanos(999_999)),
+        "OkHttp would read less than 1 ms as no timeout at all");
+    assertThrows(IllegalArgumentException.class, () -> SseClient.builder().readTimeout(Duration.ofDays(25)));
     assertThrows(IllegalArgumentException.class, () -> SseClient.builder().bufferCapacity(0));
     assertThrows(IllegalArgumentException.class, () -> SseClient.builder().maxLineLength(0));
     assertThrows(NullPointerException.class, () -> SseClient.builder().build(), "a URL is required");

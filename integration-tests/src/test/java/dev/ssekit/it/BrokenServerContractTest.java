@@ -63,6 +63,8 @@ class BrokenServerContractTest {
     assertEquals(ServerSentEvent.of("ok", "after the garbage \u00e9", "99"), events.get(events.size() - 1));
     assertTrue(received.errors().stream().allMatch(e -> e.reason() == Reason.PROTOCOL || e.reason() == Reason.PAYLOAD),
         "nothing but decoding reports: " + received);
+    assertTrue(received.errors().stream().anyMatch(e -> e.reason() == Reason.PROTOCOL && e.getMessage().contains("not UTF-8")),
+        "the bytes that are not UTF-8 are reported: " + received);
   }
 
   @Test

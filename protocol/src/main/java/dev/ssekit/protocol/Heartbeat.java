@@ -1,5 +1,6 @@
 package dev.ssekit.protocol;
 
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -19,16 +20,26 @@ public record Heartbeat(Instant time) {
 
     @Override
     public Heartbeat decode(String data) {
-      if (data.isEmpty() || data.length() > 19 || !data.chars().allMatch(c -> c >= '0' && c <= '9')) {
-        throw new IllegalArgumentException("heartbeat data must be epoch milliseconds in decimal digits, was: " + data);
+      try {
+        // parseLong alone would also take a leading '+', which the encoder never writes
+        if (data.startsWith("+")) throw new NumberFormatException();
+        return ofEpochMilli(Long.parseLong(data));
+      } catch (NumberFormatException | DateTimeException e) {
+        throw new IllegalArgumentException("heartbeat data must be epoch milliseconds in decimal, was: " + data);
       }
-      return ofEpochMilli(Long.parseLong(data));
     }
   };
 
-  /** Creates a heartbeat, truncating {@code time} to whole milliseconds as the wire form does. */
+  /**
+   * Creates a heartbeat, truncating {@code time} to whole milliseconds as the wire form does;
+   * a time outside epoch milliseconds' range (a {@code long}) is an {@link IllegalArgumentException}.
+   */
   public Heartbeat {
-    time = Instant.ofEpochMilli(Objects.requireNonNull(time, "time").toEpochMilli());
+    try {
+      time = Instant.ofEpochMilli(Objects.requireNonNull(time, "time").toEpochMilli());
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("heartbeat time is beyond the range of epoch milliseconds: " + time, e);
+    }
   }
 
   /** Returns the heartbeat for {@code epochMillis}. */

@@ -1,5 +1,6 @@
 package dev.ssekit.protocol;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -32,7 +33,7 @@ public final class PayloadMapper {
 
   private PayloadMapper(Builder builder) {
     this.json = builder.json;
-    this.javaTypes = Map.copyOf(builder.javaTypes);
+    this.javaTypes = Collections.unmodifiableMap(new LinkedHashMap<>(builder.javaTypes)); // ordered: newBuilder keeps "the first"
     this.codecs = Map.copyOf(builder.codecs);
     Map<Class<?>, String> byJavaType = new LinkedHashMap<>();
     builder.javaTypes.forEach((eventType, javaType) -> byJavaType.putIfAbsent(javaType, eventType));

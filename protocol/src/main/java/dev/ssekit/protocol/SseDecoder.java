@@ -34,8 +34,9 @@ import java.util.Objects;
  * inside a multi-byte sequence, so text is decoded only for values that are kept. Memory is
  * bounded by {@link Builder#maxLineLength} and {@link Builder#maxEventSize}.
  *
- * <p>Not thread-safe. If a listener throws, the exception propagates out of {@code feed}, the
- * rest of that chunk is not consumed and the decoder should be discarded.
+ * <p>Not thread-safe. If a listener throws, the exception propagates out of {@code feed} and the
+ * rest of that chunk is not consumed: treat the stream as broken, and call {@link #endOfStream()}
+ * before feeding the decoder the next stream (or discard it).
  */
 public final class SseDecoder {
   /** Default {@link Builder#maxLineLength}: {@value} bytes (1 MiB). */
@@ -44,6 +45,7 @@ public final class SseDecoder {
   /** Default {@link Builder#maxEventSize}: {@value} bytes (4 MiB). */
   public static final int DEFAULT_MAX_EVENT_SIZE = 4 << 20;
 
+  private static final int MAX_ARRAY_SIZE = Integer.MAX_VALUE - 8; // what JVMs reliably allocate
   private static final byte CR = '\r';
   private static final byte LF = '\n';
   private static final byte COLON = ':';
@@ -72,6 +74,12 @@ public final class SseDecoder {
 
     /** Called when a valid {@code retry} field sets the reconnection time. */
     default void onRetry(Duration reconnectionTime) {}
+
+    /**
+     * Called when a value held bytes that are not UTF-8, before the event or comment that carries
+     * their replacement (U+FFFD, as the spec requires) is reported; the stream goes on.
+     */
+    default void onMalformedUtf8() {}
 
     /**
      * Called when the stream exceeds a size limit; the decoder has skipped the offending line and
@@ -308,14 +316,16 @@ public final class SseDecoder {
 
   private void appendData(byte[] b, int offset, int length) {
     if (discardEvent) return;
-    if (length >= maxEventSize - dataLength) {
+    // dataLength counts the earlier lines and their line feeds; the last line feed is dropped at
+    // dispatch, so an event of exactly maxEventSize bytes fits.
+    if (length > maxEventSize - dataLength) {
       discardEvent = true;
       dataLength = 0;
       listener.onLimitExceeded(new SseLimitExceededException(SseLimitExceededException.Limit.EVENT, maxEventSize, lastEventId));
       return;
     }
     int needed = dataLength + length + 1;
-    if (needed > data.length) data = Arrays.copyOf(data, Math.min(maxEventSize, Math.max(needed, 2 * data.length)));
+    if (needed > data.length) data = Arrays.copyOf(data, (int) Math.min(maxEventSize + 1L, Math.max(needed, 2L * data.length)));
     System.arraycopy(b, offset, data, dataLength, length);
     data[dataLength + length] = LF;
     dataLength = needed;
@@ -381,13 +391,16 @@ public final class SseDecoder {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-  private static String utf8(byte[] b, int offset, int length) {
+  private String utf8(byte[] b, int offset, int length) {
     // The JDK decodes well-formed UTF-8 fast and exactly, but replaces some malformed sequences
     // (encoded surrogates, for one) with fewer U+FFFD than WHATWG requires. Any malformed input
     // leaves a U+FFFD in its result, so only those rare strings are decoded again by the book.
     // For Latin-1 strings indexOf(U+FFFD) returns at once, so the common case pays nothing.
     String text = new String(b, offset, length, StandardCharsets.UTF_8);
-    return text.indexOf('\uFFFD') < 0 ? text : Utf8.decode(b, offset, length);
+    if (text.indexOf('\uFFFD') < 0) return text;
+    String exact = Utf8.decode(b, offset, length);
+    if (Utf8.replaced(exact, b, offset, length)) listener.onMalformedUtf8();
+    return exact;
   }
 
   /** Configures limits and the starting last event id of a {@link SseDecoder}. */
@@ -400,14 +413,18 @@ public final class SseDecoder {
 
     /** Sets the longest line, in bytes without its line end, that the decoder accepts. */
     public Builder maxLineLength(int bytes) {
-      if (bytes < 1) throw new IllegalArgumentException("maxLineLength must be positive: " + bytes);
+      if (bytes < 1 || bytes > MAX_ARRAY_SIZE) {
+        throw new IllegalArgumentException("maxLineLength must be between 1 and " + MAX_ARRAY_SIZE + ": " + bytes);
+      }
       this.maxLineLength = bytes;
       return this;
     }
 
     /** Sets the most data, in bytes including line feeds between data lines, one event may carry. */
     public Builder maxEventSize(int bytes) {
-      if (bytes < 1) throw new IllegalArgumentException("maxEventSize must be positive: " + bytes);
+      if (bytes < 1 || bytes > MAX_ARRAY_SIZE - 1) {
+        throw new IllegalArgumentException("maxEventSize must be between 1 and " + (MAX_ARRAY_SIZE - 1) + ": " + bytes);
+      }
       this.maxEventSize = bytes;
       return this;
     }

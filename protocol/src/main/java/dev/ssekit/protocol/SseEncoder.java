@@ -78,7 +78,7 @@ public final class SseEncoder {
 
   /** Appends a frame that only sets the receiver's reconnection time to {@code retry}. */
   public SseEncoder retry(Duration retry) {
-    retryLine(ServerSentEvent.checkRetry(retry));
+    retryLine(ServerSentEvent.checkRetry(Objects.requireNonNull(retry, "retry")));
     put(LF);
     return this;
   }
@@ -124,7 +124,7 @@ public final class SseEncoder {
 
   /** Writes a field whose value is known to hold no line break (validated ids and types). */
   private void singleLine(byte[] field, String value) {
-    ensure(field.length + 2 + 3 * value.length());
+    ensure(field.length + 2 + 3L * value.length());
     put(field);
     if (!value.isEmpty()) {
       buffer[size++] = ' ';
@@ -150,7 +150,7 @@ public final class SseEncoder {
 
   private void line(byte[] field, String text, int start, int end) {
     // A value with a leading space keeps it: the decoder strips exactly one space after the colon.
-    ensure(field.length + 2 + 3 * (end - start));
+    ensure(field.length + 2 + 3L * (end - start));
     put(field);
     if (end > start) {
       buffer[size++] = ' ';
@@ -204,8 +204,8 @@ public final class SseEncoder {
     size += bytes.length;
   }
 
-  private void ensure(int more) {
-    long needed = (long) size + more;
+  private void ensure(long more) {
+    long needed = size + more;
     if (needed > buffer.length) {
       if (needed > Integer.MAX_VALUE - 8) throw new IllegalStateException("frame too large to encode: " + needed + " bytes");
       buffer = Arrays.copyOf(buffer, (int) Math.max(needed, Math.min(Integer.MAX_VALUE - 8, 2L * buffer.length)));

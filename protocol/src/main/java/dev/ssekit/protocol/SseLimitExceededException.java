@@ -1,9 +1,15 @@
 package dev.ssekit.protocol;
 
 /**
- * Thrown (or reported to {@link SseDecoder.Listener#onLimitExceeded}) when a stream exceeds one of
- * the decoder's size limits. The decoder has already skipped the offending line and dropped the
- * event in progress, so its memory stays bounded by the limit.
+ * Reported to {@link SseDecoder.Listener#onLimitExceeded} when a stream exceeds one of the
+ * decoder's size limits. The decoder has already dropped the event in progress and will skip the
+ * rest of the offending line, so its memory stays bounded by the limit.
+ *
+ * <p>If the listener returns, decoding goes on with the next event; the dropped event's {@code id},
+ * if it had one, still becomes the last event id at its blank line, as for any other block, so a
+ * reconnection does not ask for the oversized event again. If the listener throws (the default
+ * rethrows this exception), {@code feed} stops there and the decoder must be reset with
+ * {@link SseDecoder#endOfStream()} before it is fed again.
  */
 public final class SseLimitExceededException extends RuntimeException {
   /** Which limit a stream exceeded. */

@@ -60,4 +60,20 @@ final class Utf8 {
     if (needed != 0) out.append('\uFFFD');
     return out.toString();
   }
+
+  /**
+   * Returns whether {@code decoded}, the result of {@link #decode} on those bytes, holds a U+FFFD
+   * that replaced malformed input rather than one the bytes spelled out (EF BF BD).
+   */
+  static boolean replaced(String decoded, byte[] bytes, int offset, int length) {
+    int inDecoded = 0;
+    for (int i = 0; i < decoded.length(); i++) {
+      if (decoded.charAt(i) == '\uFFFD') inDecoded++;
+    }
+    int inBytes = 0;
+    for (int i = offset; i + 2 < offset + length; i++) {
+      if (bytes[i] == (byte) 0xEF && bytes[i + 1] == (byte) 0xBF && bytes[i + 2] == (byte) 0xBD) inBytes++;
+    }
+    return inDecoded > inBytes;
+  }
 }

@@ -62,9 +62,18 @@ class PayloadMapperTest {
 
   @Test
   void heartbeatCodecIsStrict() {
-    for (String bad : new String[] {"", "-1", "1.5", " 1", "1e3", "99999999999999999999"}) {
+    for (String bad : new String[] {"", "+1", "--1", "1.5", " 1", "1 ", "1e3", "99999999999999999999"}) {
       assertThrows(PayloadException.class, () -> mapper.decode(ServerSentEvent.of("heartbeat", bad), Heartbeat.class), bad);
     }
+  }
+
+  @Test
+  void everyHeartbeatTheEncoderWritesDecodesBack() {
+    for (long millis : new long[] {0, -1, Long.MIN_VALUE, Long.MAX_VALUE, 1_764_123_456_789L}) {
+      ServerSentEvent e = ServerSentEvent.heartbeat(millis);
+      assertEquals(Heartbeat.ofEpochMilli(millis), mapper.decode(e, Heartbeat.class), e.data());
+    }
+    assertThrows(IllegalArgumentException.class, () -> new Heartbeat(java.time.Instant.MAX));
   }
 
   @Test
@@ -111,5 +120,14 @@ class PayloadMapperTest {
     assertEquals(Optional.of(Order.class), extended.javaType("order"));
     assertEquals(Optional.of("address"), extended.eventType(Address.class));
     assertEquals(Optional.empty(), mapper.eventType(Address.class));
+  }
+
+  @Test
+  void newBuilderKeepsWhichEventTypeCameFirst() {
+    PayloadMapper.Builder builder = PayloadMapper.builder();
+    for (int i = 0; i < 20; i++) builder.register("t" + i, Address.class);
+    PayloadMapper first = builder.build();
+    assertEquals(Optional.of("t0"), first.eventType(Address.class));
+    assertEquals(Optional.of("t0"), first.newBuilder().build().eventType(Address.class));
   }
 }

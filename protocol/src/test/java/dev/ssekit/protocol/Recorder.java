@@ -11,7 +11,7 @@ final class Recorder implements SseDecoder.Listener {
   final List<String> comments = new ArrayList<>();
   final List<Duration> retries = new ArrayList<>();
   final List<SseLimitExceededException> limits = new ArrayList<>();
-  /** Everything in arrival order, as short strings: "event:...", "comment:...", "retry:...", "limit:...". */
+  /** Everything in arrival order, as short strings: "event:...", "comment:...", "retry:...", "limit:...", "malformed". */
   final List<String> log = new ArrayList<>();
 
   @Override
@@ -30,6 +30,11 @@ final class Recorder implements SseDecoder.Listener {
   public void onRetry(Duration reconnectionTime) {
     retries.add(reconnectionTime);
     log.add("retry:" + reconnectionTime.toMillis());
+  }
+
+  @Override
+  public void onMalformedUtf8() {
+    log.add("malformed");
   }
 
   @Override

@@ -85,13 +85,38 @@ class SseDecoderLimitsTest {
   }
 
   @Test
-  void eventSizeCountsEachDataLineWithItsLineFeed() {
+  void eventSizeCountsTheDataWithTheLineFeedsBetweenItsLines() {
     Recorder r = new Recorder();
-    SseDecoder d = SseDecoder.builder().maxEventSize(6).build(r);
-    feed(d, "data: ab\ndata: c\n\n"); // "ab\nc\n" is 5 bytes
-    feed(d, "data: abc\ndata: de\n\n"); // "abc\nde\n" is 7 bytes
-    assertEquals(List.of(ServerSentEvent.message("ab\nc")), r.events);
-    assertEquals(1, r.limits.size());
+    SseDecoder d = SseDecoder.builder().maxEventSize(4).build(r);
+    feed(d, "data: ab\ndata: c\n\n"); // "ab\nc" is 4 bytes: fits exactly
+    feed(d, "data: abc\ndata: de\n\n"); // "abc\nde" is 6 bytes
+    feed(d, "data: abcd\ndata:\n\n"); // "abcd\n" is 5 bytes
+    feed(d, "data: abcd\n\n");
+    assertEquals(List.of(ServerSentEvent.message("ab\nc"), ServerSentEvent.message("abcd")), r.events);
+    assertEquals(2, r.limits.size());
+  }
+
+  @Test
+  void droppedEventsIdStillBecomesTheLastEventId() {
+    Recorder r = new Recorder();
+    SseDecoder d = SseDecoder.builder().maxEventSize(4).build(r);
+    feed(d, "id: 1\ndata: ok\n\nid: 2\ndata: too long\n\n");
+    assertEquals("2", d.lastEventId(), "a reconnection must not ask for the oversized event again");
+    assertEquals(List.of(ServerSentEvent.of("message", "ok", "1")), r.events);
+  }
+
+  @Test
+  void afterAThrowingListenerEndOfStreamMakesTheDecoderUsableAgain() {
+    List<ServerSentEvent> events = new java.util.ArrayList<>();
+    SseDecoder d = SseDecoder.builder().maxLineLength(8).build(events::add);
+    feed(d, "data: 12"); // the limit exactly, so far
+    assertThrows(SseLimitExceededException.class, () -> feed(d, "3\n\ndata: lost\n\n"));
+    d.endOfStream();
+    feed(d, "data: a\n\n");
+    assertThrows(SseLimitExceededException.class, () -> feed(d, "data: 123456\n\n"));
+    d.endOfStream();
+    feed(d, "data: b\n\n");
+    assertEquals(List.of(ServerSentEvent.message("a"), ServerSentEvent.message("b")), events);
   }
 
   @Test

@@ -366,6 +366,16 @@ class SseDecoderTest {
     }
 
     @Test
+    void malformedBytesAreReportedBeforeWhatCarriesThemButAnEncodedReplacementIsNot() {
+      byte[] stream = concat("data: ok \uFFFD\n\n: c".getBytes(UTF_8), new byte[] {(byte) 0xFF},
+          "\nid: 1".getBytes(UTF_8), new byte[] {(byte) 0xC3}, "\ndata: a".getBytes(UTF_8), new byte[] {(byte) 0x80, (byte) 0x80},
+          "\n\n".getBytes(UTF_8));
+      Recorder r = Recorder.decode(stream);
+      assertEquals(List.of("event:" + ServerSentEvent.message("ok \uFFFD"), "malformed", "comment:c\uFFFD", "malformed",
+          "malformed", "event:" + event("message", "a\uFFFD\uFFFD", "1\uFFFD")), r.log);
+    }
+
+    @Test
     void encodedSurrogatesAndOverlongFormsAreMalformed() {
       byte[] surrogate = {(byte) 0xED, (byte) 0xA0, (byte) 0x80};
       byte[] overlong = {(byte) 0xC0, (byte) 0xAF};

@@ -67,6 +67,8 @@ class SseEncoderTest {
   void retryFrame() {
     assertEquals("retry: 2500\n\n", new SseEncoder().retry(Duration.ofMillis(2500)).toString());
     assertThrows(IllegalArgumentException.class, () -> new SseEncoder().retry(Duration.ofMillis(-1)));
+    NullPointerException npe = assertThrows(NullPointerException.class, () -> new SseEncoder().retry(null));
+    assertEquals("retry", npe.getMessage());
   }
 
   @Test

@@ -1,9 +1,11 @@
 package dev.ssekit.client.cli;
 
+import dev.ssekit.client.SseClient;
 import dev.ssekit.protocol.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import okhttp3.Headers;
 
 /** The subscriber's command line, parsed; every error is one line naming the option. */
 record ClientFlags(
@@ -94,8 +96,10 @@ record ClientFlags(
           if (!headerName.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
             throw new UsageException(name + ": '" + headerName + "' is not a valid header name");
           }
-          if (headerValue.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-            throw new UsageException(name + ": the value of '" + headerName + "' must not contain CR, LF or NUL");
+          try {
+            new Headers.Builder().add(headerName, headerValue); // what the client will send must pass OkHttp's rules
+          } catch (IllegalArgumentException e) {
+            throw new UsageException(name + ": the value of '" + headerName + "' must be printable ASCII (" + e.getMessage() + ")");
           }
           headers.add(new String[] {headerName, headerValue});
         }
@@ -106,7 +110,11 @@ record ClientFlags(
           } catch (IllegalArgumentException e) {
             throw new UsageException("--read-timeout: " + e.getMessage());
           }
-          if (readTimeout.isZero()) throw new UsageException("--read-timeout: must be longer than 0");
+          try {
+            SseClient.builder().readTimeout(readTimeout); // the library's range, checked now rather than at start
+          } catch (IllegalArgumentException e) {
+            throw new UsageException("--read-timeout: '" + v + "' is out of range (1ms to 24 days)");
+          }
         }
         default -> {
           if (arg.startsWith("-")) throw new UsageException("unknown option '" + arg + "' (see --help)");

@@ -4,6 +4,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -65,7 +66,16 @@ public final class Dispatcher {
   }
 
   private void schedule() {
-    if (scheduled.compareAndSet(false, true)) executor.execute(this::drain);
+    if (!scheduled.compareAndSet(false, true)) return;
+    try {
+      executor.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      scheduled.set(false);
+      // The caller's executor was shut down under the client. The last callbacks must still run,
+      // so they run here; before that, the rejection fails the caller (the reader), which stops.
+      if (!closing) throw e;
+      if (scheduled.compareAndSet(false, true)) drain();
+    }
   }
 
   private void drain() {
@@ -74,7 +84,7 @@ public final class Dispatcher {
       while (true) {
         Runnable next = queue.poll();
         if (next != null) {
-          next.run();
+          if (!dropping) run(next); // finish() may have dropped the queue after this was polled
           continue;
         }
         if (closing) {
@@ -90,6 +100,16 @@ public final class Dispatcher {
     }
   }
 
+  private static void run(Runnable callback) {
+    try {
+      callback.run();
+    } catch (Throwable t) {
+      // Whatever a callback throws, the ones after it must still run: a stuck queue would hang close().
+      Thread current = Thread.currentThread();
+      current.getUncaughtExceptionHandler().uncaughtException(current, t);
+    }
+  }
+
   private void runLast() {
     Runnable lastCallback;
     synchronized (this) {
@@ -98,7 +118,7 @@ public final class Dispatcher {
     }
     if (lastCallback == null) return;
     try {
-      lastCallback.run();
+      run(lastCallback);
     } finally {
       finished.countDown();
     }

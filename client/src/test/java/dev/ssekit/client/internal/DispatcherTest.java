@@ -1,6 +1,7 @@
 package dev.ssekit.client.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -68,5 +70,42 @@ class DispatcherTest {
     release.countDown();
     assertTrue(dispatcher.awaitFinished(20_000));
     assertEquals(List.of("first", "last"), seen);
+  }
+
+  @Test
+  void aCallbackThatThrowsEvenAnErrorStopsNoneAfterIt() throws Exception {
+    List<Throwable> uncaught = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService reporting = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "reporting");
+      t.setUncaughtExceptionHandler((thread, e) -> uncaught.add(e));
+      return t;
+    });
+    try {
+      Dispatcher dispatcher = new Dispatcher(8, reporting);
+      List<String> seen = Collections.synchronizedList(new ArrayList<>());
+      AssertionError bug = new AssertionError("listener bug");
+      dispatcher.put(() -> {
+        throw bug;
+      });
+      dispatcher.put(() -> seen.add("after"));
+      dispatcher.finish(() -> seen.add("last"), false);
+      assertTrue(dispatcher.awaitFinished(20_000));
+      assertEquals(List.of("after", "last"), seen);
+      assertEquals(List.of(bug), uncaught);
+    } finally {
+      reporting.shutdownNow();
+    }
+  }
+
+  @Test
+  void aRejectingExecutorFailsThePutAndTheLastCallbackStillRuns() throws Exception {
+    ExecutorService dead = Executors.newSingleThreadExecutor();
+    dead.shutdown();
+    Dispatcher dispatcher = new Dispatcher(8, dead);
+    List<String> seen = Collections.synchronizedList(new ArrayList<>());
+    assertThrows(RejectedExecutionException.class, () -> dispatcher.put(() -> seen.add("queued")));
+    dispatcher.finish(() -> seen.add("last"), false);
+    assertTrue(dispatcher.awaitFinished(20_000));
+    assertEquals(List.of("queued", "last"), seen);
   }
 }

@@ -22,15 +22,22 @@ public final class Durations {
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
       String unit = m.group(2) == null ? "ms" : m.group(2);
-      return switch (unit) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      };
+      try {
+        Duration d = switch (unit) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          default -> Duration.ofHours(n);
+        };
+        d.toMillis(); // what every caller needs; fails for what a long of milliseconds cannot hold
+        return d;
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException("'" + text + "' is too long a duration");
+      }
     }
     try {
       Duration d = Duration.parse(t);
+      d.toMillis();
       if (!d.isNegative()) return d;
     } catch (DateTimeParseException | ArithmeticException ignored) {
       // fall through to the message below

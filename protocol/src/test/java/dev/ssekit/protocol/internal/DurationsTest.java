@@ -2,6 +2,7 @@ package dev.ssekit.protocol.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,14 @@ class DurationsTest {
     for (String bad : new String[] {"", "abc", "1 s", "-1s", "1d", "PT-1S", "1.5s"}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse(bad));
       assertEquals("'" + bad + "' is not a duration (use e.g. 250ms, 1s, 2m, 1h)", e.getMessage());
+    }
+  }
+
+  @Test
+  void rejectsWhatMillisecondsCannotHold() {
+    for (String huge : new String[] {"999999999999999999h", "PT9999999999999999H"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse(huge));
+      assertTrue(e.getMessage().startsWith("'" + huge + "' is "), e.getMessage());
     }
   }
 
