@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.server.InMemoryEventLog;
 import dev.ssekit.server.SseHub;
+import dev.ssekit.server.app.SseServer;
 import io.javalin.Javalin;
 import io.javalin.http.ContentType;
 import java.io.InputStream;
@@ -119,5 +120,21 @@ class BrowserContractTest {
     assertTrue(lastEventIdHeaders.contains("40"), "the browser sent its own Last-Event-ID: " + lastEventIdHeaders);
     assertEquals(List.of(), reported("lost"));
     assertTrue(reported("open").size() >= 2);
+  }
+
+  @Test
+  void demoPageSubscribesWithItsOwnScript() throws Exception {
+    SseServer server = SseServer.start(c -> {
+      c.port = 0;
+      c.host = "127.0.0.1";
+      c.heartbeatInterval = Duration.ofMillis(100);
+    });
+    resources.add(server);
+    Browser browser = Browser.open("http://127.0.0.1:" + server.port() + "/");
+    resources.add(browser);
+    // Only the page's JavaScript opens /sse: a subscriber there means the demo works in a browser.
+    Await.until(() -> "the demo page to subscribe; browser says:\n" + browser.output(),
+        () -> server.hub().stats().clients() == 1);
+    assertEquals(1, server.hub().stats().connectionsAccepted());
   }
 }

@@ -5,10 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ssekit.client.ReconnectPolicy;
 import dev.ssekit.client.SseClient;
+import dev.ssekit.protocol.EventsLost;
 import dev.ssekit.protocol.Heartbeat;
+import dev.ssekit.protocol.PayloadMapper;
+import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.protocol.SseDecoder;
 import java.io.BufferedReader;
 import java.io.File;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +75,7 @@ class ServerJarContractTest {
 
   @Test
   void streamsHeartbeatsWithItsFlagsAndExitsCleanlyOnSigterm() throws Exception {
-    Process server = start("--port", "0", "--heartbeat-interval", "100ms", "--retry", "300ms", "--history", "50");
+    Process server = start("--port", "0", "--heartbeat-interval", "20ms", "--retry", "300ms", "--history", "50");
     int port = port();
     Received received = new Received();
     AtomicInteger beats = new AtomicInteger();
@@ -75,7 +84,8 @@ class ServerJarContractTest {
         .on("heartbeat", Heartbeat.class, beat -> beats.incrementAndGet())
         .build().start();
     resources.add(client);
-    Await.until("heartbeats from the jar", () -> beats.get() >= 3);
+    Await.until("heartbeats from the jar", () -> beats.get() >= 60);
+    assertRetryAndHistoryAreTheFlags(port);
 
     long stopping = System.nanoTime();
     server.destroy(); // SIGTERM
@@ -85,6 +95,40 @@ class ServerJarContractTest {
     assertEquals(143, server.exitValue(), "the JVM's status for SIGTERM, after its shutdown hooks ran");
     Await.until(() -> "the client to see the stream end cleanly; " + received, received::closed);
     assertEquals(List.of(), received.errors(), "the stream ended cleanly, it was not cut");
+  }
+
+  /** A client resuming from id 1 hears {@code retry: 300}, then that only the last 50 events are left. */
+  private static void assertRetryAndHistoryAreTheFlags(int port) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+        BodyHandlers.ofString()).body();
+    Matcher newest = Pattern.compile("\"lastEventId\":\"?(\\d+)").matcher(health);
+    assertTrue(newest.find(), health);
+    long newestBefore = Long.parseLong(newest.group(1));
+    List<Duration> retries = new ArrayList<>();
+    List<ServerSentEvent> events = new ArrayList<>();
+    HttpRequest resume = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sse"))
+        .header("Last-Event-ID", "1").build();
+    try (InputStream in = http.send(resume, BodyHandlers.ofInputStream()).body()) {
+      SseDecoder decoder = new SseDecoder(new SseDecoder.Listener() {
+        @Override
+        public void onEvent(ServerSentEvent event) {
+          events.add(event);
+        }
+
+        @Override
+        public void onRetry(Duration reconnectionTime) {
+          retries.add(reconnectionTime);
+        }
+      });
+      byte[] buffer = new byte[8192];
+      for (int n; events.size() < 2 && (n = in.read(buffer)) >= 0; ) decoder.feed(buffer, 0, n);
+    }
+    assertEquals(List.of(Duration.ofMillis(300)), retries, "--retry 300ms");
+    EventsLost lost = PayloadMapper.defaults().decode(events.get(0), EventsLost.class);
+    long oldest = Long.parseLong(lost.firstAvailableId());
+    assertTrue(oldest >= newestBefore - 49, "--history 50 keeps the newest 50 of " + newestBefore + ", oldest " + oldest);
+    assertEquals(lost.firstAvailableId(), events.get(1).id());
   }
 
   @Test

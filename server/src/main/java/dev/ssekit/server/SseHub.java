@@ -107,9 +107,9 @@ public final class SseHub implements AutoCloseable {
       LoggedEvent logged = log.append(event);
       id = logged.id();
       lastEventId = id;
+      published.incrementAndGet(); // with the id, so that stats() never shows one ahead of the other
       slow = fanOut(logged.frame());
     }
-    published.incrementAndGet();
     disconnectSlow(slow);
     return id;
   }

@@ -76,7 +76,8 @@ public final class SsePlugin extends Plugin<Void> {
 
   private void handle(Context ctx) throws IOException {
     String lastEventId = ctx.header(Sse.LAST_EVENT_ID_HEADER);
-    if (lastEventId == null) lastEventId = ctx.queryParam(Sse.LAST_EVENT_ID_PARAMETER);
+    // The header wins: a browser sends it on reconnection with a newer id than the page's query.
+    if (lastEventId == null || lastEventId.isEmpty()) lastEventId = ctx.queryParam(Sse.LAST_EVENT_ID_PARAMETER);
 
     ServletSink sink = new ServletSink(ctx.req());
     ClientChannel channel = stopping ? null : hub.connect(sink, lastEventId, this);

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A plain HTTP/1.1 client over a socket, as curl would talk: it sends exactly the headers given,
@@ -102,6 +103,18 @@ final class HttpStream implements AutoCloseable {
     }
   }
 
+  /** Waits up to 20 seconds until the body received so far satisfies {@code condition}. */
+  void awaitBody(String what, Predicate<String> condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    synchronized (body) {
+      while (!condition.test(body.toString(StandardCharsets.UTF_8))) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) throw new AssertionError("no " + what + " within 20 s; body so far:\n" + bodyText());
+        body.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      }
+    }
+  }
+
   /** The HTTP/1.1 chunks of a chunked body received so far, each as it arrived. */
   List<byte[]> chunks() {
     synchronized (body) {
@@ -148,6 +161,7 @@ final class HttpStream implements AutoCloseable {
   private void record(SseDecoder decoder, byte[] bytes, int n) {
     synchronized (body) {
       body.write(bytes, 0, n);
+      body.notifyAll();
     }
     decoder.feed(bytes, 0, n);
   }

@@ -3,10 +3,13 @@ package dev.ssekit.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ssekit.server.app.ServerConfig;
 import dev.ssekit.server.app.ServerMainAccess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,6 +37,8 @@ class ServerFlagsTest {
     "--history|-1|ssekit-server: --history: '-1' is not a whole number from 0 to 10000000",
     "--retry|1 s|ssekit-server: --retry: '1 s' is not a duration (use e.g. 250ms, 1s, 2m, 1h)",
     "--max-clients|0|ssekit-server: --max-clients: '0' is not a whole number from 1 to 2147483647",
+    "--heartbeat-interval|PT0.0001S|ssekit-server: --heartbeat-interval: 'PT0.0001S' is shorter than 1ms (0 turns heartbeats off)",
+    "--heartbeat-interval|999999999999999999h|ssekit-server: --heartbeat-interval: '999999999999999999h' is too long a duration",
   })
   void badFlagValueExitsWithOneLineNamingTheFlag(String flag, String value, String message) {
     assertEquals(2, run(Map.of(), flag, value));
@@ -45,6 +50,28 @@ class ServerFlagsTest {
   void badEnvironmentVariableIsNamed() {
     assertEquals(2, run(Map.of("SSEKIT_PORT", "eighty")));
     assertEquals("ssekit-server: SSEKIT_PORT: 'eighty' is not a whole number from 0 to 65535" + System.lineSeparator(), err());
+  }
+
+  @Test
+  void everyVariableTakesEffectAndEveryFlagWinsOverItsVariable() {
+    Map<String, String> env = Map.of("SSEKIT_PORT", "9001", "SSEKIT_HOST", "127.0.0.2", "SSEKIT_HEARTBEAT_INTERVAL", "250ms",
+        "SSEKIT_HISTORY", "77", "SSEKIT_RETRY", "3s", "SSEKIT_MAX_CLIENTS", "5");
+    ServerConfig fromEnv = ServerMainAccess.parse(env);
+    assertEquals(List.of(9001, "127.0.0.2", Duration.ofMillis(250), 77, Duration.ofSeconds(3), 5), settings(fromEnv));
+    ServerConfig flagsWin = ServerMainAccess.parse(env, "--port", "9002", "--host=127.0.0.3", "--heartbeat-interval", "0",
+        "--history", "78", "--retry", "4s", "--max-clients", "6");
+    assertEquals(List.of(9002, "127.0.0.3", Duration.ZERO, 78, Duration.ofSeconds(4), 6), settings(flagsWin));
+  }
+
+  @Test
+  void aFlagHidesABadVariableAndAnEmptyVariableIsUnset() {
+    assertEquals(9000, ServerMainAccess.parse(Map.of("SSEKIT_PORT", "x"), "--port", "9000").port);
+    assertEquals(1000, ServerMainAccess.parse(Map.of("SSEKIT_HISTORY", "")).history);
+    assertEquals(0, run(Map.of("SSEKIT_PORT", "x"), "--help"), "help works whatever the environment says");
+  }
+
+  private static List<Object> settings(ServerConfig c) {
+    return List.of(c.port, c.host, c.heartbeatInterval, c.history, c.retry, c.maxClients);
   }
 
   @Test

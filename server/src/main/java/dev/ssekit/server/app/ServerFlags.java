@@ -2,7 +2,9 @@ package dev.ssekit.server.app;
 
 import dev.ssekit.protocol.internal.Durations;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -45,14 +47,12 @@ final class ServerFlags {
 
   static Parsed parse(String[] args, Map<String, String> env) throws BadFlagException {
     ServerConfig config = new ServerConfig();
-    for (String name : NAMES) {
-      String variable = "SSEKIT_" + name.toUpperCase().replace('-', '_');
-      String value = env.get(variable);
-      if (value != null) apply(config, name, value, variable);
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-h")) return new Parsed(config, true); // whatever else is wrong
     }
+    Map<String, String> flags = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
-      if (arg.equals("--help") || arg.equals("-h")) return new Parsed(config, true);
       if (!arg.startsWith("--")) throw new BadFlagException("unexpected argument '" + arg + "' (see --help)");
       String name = arg.substring(2);
       String value = null;
@@ -66,7 +66,18 @@ final class ServerFlags {
         if (i + 1 >= args.length) throw new BadFlagException("--" + name + ": missing value");
         value = args[++i];
       }
-      apply(config, name, value, "--" + name);
+      flags.put(name, value);
+    }
+    for (String name : NAMES) {
+      String flag = flags.get(name);
+      if (flag != null) {
+        apply(config, name, flag, "--" + name);
+        continue;
+      }
+      // A flag wins over its variable, which is then not even read; an empty variable is unset.
+      String variable = "SSEKIT_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+      String value = env.get(variable);
+      if (value != null && !value.isBlank()) apply(config, name, value, variable);
     }
     return new Parsed(config, false);
   }
@@ -75,7 +86,13 @@ final class ServerFlags {
     switch (name) {
       case "port" -> config.port = integer(value, source, 0, 65535);
       case "host" -> config.host = value.isBlank() ? null : value.trim();
-      case "heartbeat-interval" -> config.heartbeatInterval = duration(value, source);
+      case "heartbeat-interval" -> {
+        Duration interval = duration(value, source);
+        if (!interval.isZero() && interval.toMillis() < 1) {
+          throw new BadFlagException(source + ": '" + value + "' is shorter than 1ms (0 turns heartbeats off)");
+        }
+        config.heartbeatInterval = interval;
+      }
       case "history" -> config.history = integer(value, source, 0, 10_000_000);
       case "retry" -> config.retry = duration(value, source);
       case "max-clients" -> config.maxClients = integer(value, source, 1, Integer.MAX_VALUE);

@@ -46,11 +46,13 @@ public final class SseServer implements AutoCloseable {
     });
     try {
       app.start();
+      this.heartbeat = config.heartbeatInterval.isZero() ? null : HeartbeatSource.start(hub, config.heartbeatInterval);
     } catch (RuntimeException e) {
+      // Nothing of a server that failed to start may keep running: not Jetty, not the hub's threads.
+      app.stop();
       hub.close();
       throw e;
     }
-    this.heartbeat = config.heartbeatInterval.isZero() ? null : HeartbeatSource.start(hub, config.heartbeatInterval);
   }
 
   /** Starts a server with the settings {@code config} makes to the defaults. */
