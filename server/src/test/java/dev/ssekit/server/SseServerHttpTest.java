@@ -2,6 +2,7 @@ package dev.ssekit.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ssekit.protocol.EventsLost;
@@ -249,6 +250,20 @@ class SseServerHttpTest {
     Await.until(() -> "clients and connections released: " + hub.stats().clients() + " clients, "
             + connector.getConnectedEndPoints().size() + " connections",
         () -> hub.stats().clients() == 0 && connector.getConnectedEndPoints().isEmpty());
+  }
+
+  @Test
+  void aServerThatFailsToStartLeavesNothingRunning() {
+    long ssekitThreads = Await.threads("ssekit-");
+    long jettyThreads = Await.threads("JettyServerThreadPool");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SseServer.start(c -> {
+      c.port = 0;
+      c.host = "127.0.0.1";
+      c.heartbeatInterval = Duration.ofNanos(1000); // passes Jetty's start, fails the heartbeat's
+    }));
+    assertTrue(e.getMessage().contains("heartbeat interval"), e.getMessage());
+    Await.until("no thread of the failed server left", () -> Await.threads("ssekit-") == ssekitThreads
+        && Await.threads("JettyServerThreadPool") == jettyThreads);
   }
 
   @Test
