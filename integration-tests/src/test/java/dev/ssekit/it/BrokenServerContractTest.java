@@ -10,12 +10,15 @@ import dev.ssekit.client.SseException;
 import dev.ssekit.client.SseException.Reason;
 import dev.ssekit.protocol.ServerSentEvent;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +88,43 @@ class BrokenServerContractTest {
     assertEquals(Reason.PROTOCOL, tooLong.reason());
     assertTrue(tooLong.getMessage().contains("longer than 1048576 bytes"), tooLong.getMessage());
     assertEquals(1, received.errors().stream().filter(e -> e.reason() == Reason.PROTOCOL).count(), "reported once");
+  }
+
+  @Test
+  void clientJarReadsPastA64MiBLineWithA32MiBHeap() throws Exception {
+    // A client that buffered the line would run out of memory; one bounded by its 1 MiB line
+    // limit reports the line, drops it, and goes on after reconnecting.
+    byte[] chunk = new byte[64 * 1024];
+    Arrays.fill(chunk, (byte) 'x');
+    RawServer server = server(
+        out -> {
+          out.write(RawServer.streamHeaders());
+          out.write("id: 1\ndata: fine\n\ndata: ".getBytes(StandardCharsets.US_ASCII));
+          for (int i = 0; i < 1024; i++) out.write(chunk);
+        },
+        RawServer.stream("id: 2\ndata: recovered\n\n"));
+    Path jar = Path.of("..", "client", "target", "ssekit-client.jar");
+    assertTrue(jar.toFile().isFile(), "the client jar is built before the contract tests: " + jar.toAbsolutePath());
+    Path stdout = Files.createTempFile("ssekit-client-", ".out");
+    Path stderr = Files.createTempFile("ssekit-client-", ".err");
+    resources.add(() -> {
+      Files.deleteIfExists(stdout);
+      Files.deleteIfExists(stderr);
+    });
+    Process client = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
+        "-jar", jar.toString(), "--format", "json", "--max-events", "2", server.url())
+        .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+    resources.add(() -> {
+      client.destroyForcibly();
+      client.waitFor(10, TimeUnit.SECONDS);
+    });
+    assertTrue(client.waitFor(60, TimeUnit.SECONDS), "the client exits after its 2 events; stderr: " + Files.readString(stderr));
+    String errors = Files.readString(stderr);
+    assertEquals(0, client.exitValue(), errors);
+    assertEquals(List.of("{\"type\":\"message\",\"id\":\"1\",\"data\":\"fine\"}",
+        "{\"type\":\"message\",\"id\":\"2\",\"data\":\"recovered\"}"), Files.readAllLines(stdout));
+    assertTrue(errors.contains("longer than 1048576 bytes"), errors);
+    assertTrue(!errors.contains("OutOfMemoryError"), errors);
   }
 
   @Test
