@@ -47,6 +47,17 @@ class BrokenServerContractTest {
     return client.start();
   }
 
+  /** Event 1, then a data line of {@code mebibytes} MiB that never ends: the server gives up and closes. */
+  private static RawServer.Script fineThenALineOf(int mebibytes) {
+    byte[] chunk = new byte[64 * 1024];
+    Arrays.fill(chunk, (byte) 'x');
+    return out -> {
+      out.write(RawServer.streamHeaders());
+      out.write("id: 1\ndata: fine\n\ndata: ".getBytes(StandardCharsets.US_ASCII));
+      for (int i = 0; i < mebibytes * 16; i++) out.write(chunk);
+    };
+  }
+
   private List<Reason> reasons() {
     return received.errors().stream().map(SseException::reason).toList();
   }
@@ -72,15 +83,7 @@ class BrokenServerContractTest {
 
   @Test
   void lineThatNeverEndsIsCutOffWithBoundedMemoryAndTheClientRecovers() throws Exception {
-    byte[] chunk = new byte[64 * 1024];
-    Arrays.fill(chunk, (byte) 'x');
-    RawServer server = server(
-        out -> {
-          out.write(RawServer.streamHeaders());
-          out.write("id: 1\ndata: fine\n\ndata: ".getBytes(StandardCharsets.US_ASCII));
-          for (int i = 0; i < 256; i++) out.write(chunk); // 16 MiB of one line, then the server gives up
-        },
-        RawServer.stream("id: 2\ndata: recovered\n\n"));
+    RawServer server = server(fineThenALineOf(16), RawServer.stream("id: 2\ndata: recovered\n\n"));
     subscribe(server.url(), SseClient.builder().reconnectPolicy(QUICK).maxLineLength(1 << 20));
     Await.until(() -> "the recovered event; " + received, () -> received.count() == 2);
     assertEquals(List.of("fine", "recovered"), received.events().stream().map(ServerSentEvent::data).toList());
@@ -94,15 +97,7 @@ class BrokenServerContractTest {
   void clientJarReadsPastA64MiBLineWithA32MiBHeap() throws Exception {
     // A client that buffered the line would run out of memory; one bounded by its 1 MiB line
     // limit reports the line, drops it, and goes on after reconnecting.
-    byte[] chunk = new byte[64 * 1024];
-    Arrays.fill(chunk, (byte) 'x');
-    RawServer server = server(
-        out -> {
-          out.write(RawServer.streamHeaders());
-          out.write("id: 1\ndata: fine\n\ndata: ".getBytes(StandardCharsets.US_ASCII));
-          for (int i = 0; i < 1024; i++) out.write(chunk);
-        },
-        RawServer.stream("id: 2\ndata: recovered\n\n"));
+    RawServer server = server(fineThenALineOf(64), RawServer.stream("id: 2\ndata: recovered\n\n"));
     Path jar = Path.of("..", "client", "target", "ssekit-client.jar");
     assertTrue(jar.toFile().isFile(), "the client jar is built before the contract tests: " + jar.toAbsolutePath());
     Path stdout = Files.createTempFile("ssekit-client-", ".out");
