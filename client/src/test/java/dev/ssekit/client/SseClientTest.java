@@ -550,6 +550,21 @@ class SseClientTest {
   }
 
   @Test
+  void pullStreamWithATinyBufferLosesNothing() throws Exception {
+    StringBuilder stream = new StringBuilder();
+    for (int i = 1; i <= 300; i++) stream.append("id: ").append(i).append("\nevent: heartbeat\ndata: ").append(i).append("\n\n");
+    OpenBody body = open();
+    body.send(stream.toString());
+    try (SseEventStream<Heartbeat> beats = SseClient.builder().url(server.url("/sse")).reconnectPolicy(QUICK)
+        .bufferCapacity(2).stream("heartbeat", Heartbeat.class)) {
+      List<Long> got = new ArrayList<>();
+      // 300 events arrive at once and only 2 fit: the reader waits on the loop again and again.
+      while (got.size() < 300) got.add(beats.next().epochMillis());
+      assertEquals(java.util.stream.LongStream.rangeClosed(1, 300).boxed().toList(), got);
+    }
+  }
+
+  @Test
   void pullStreamEndsWithTheErrorThatStoppedTheClient() throws Exception {
     enqueueStream("event: heartbeat\ndata: 1\n\n");
     enqueueStatus(401);
