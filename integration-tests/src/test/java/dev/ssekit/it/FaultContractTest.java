@@ -131,6 +131,7 @@ class FaultContractTest {
       assertEquals("event " + (i + 1) + " " + "x".repeat((i + 1) % 97), received.events().get(i).data());
     }
     assertTrue(proxy.cuts() >= 200, "cut hundreds of times, was " + proxy.cuts());
+    assertTrue(proxy.midEventCuts() >= 100, "most cuts in the middle of an event: " + proxy.midEventCuts() + " of " + proxy.cuts());
     assertEquals(List.of(), received.lost());
   }
 }

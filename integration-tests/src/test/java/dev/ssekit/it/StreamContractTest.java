@@ -12,6 +12,7 @@ import dev.ssekit.server.app.SseServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -51,23 +52,48 @@ class StreamContractTest {
   void clientReceivesTypedHeartbeatsWithIncreasingIdsAboutOncePerInterval() throws Exception {
     SseServer server = server(Duration.ofMillis(100));
     List<Heartbeat> beats = Collections.synchronizedList(new ArrayList<>());
+    List<Long> arrivals = Collections.synchronizedList(new ArrayList<>());
     Received received = new Received();
     SseClient client = SseClient.builder().url(url(server)).listener(received)
-        .on("heartbeat", Heartbeat.class, beats::add)
+        .on("heartbeat", Heartbeat.class, beat -> {
+          arrivals.add(System.nanoTime());
+          beats.add(beat);
+        })
         .onEvent(received::event)
         .build();
     resources.add(client);
+    // A second subscriber sees the raw events, ids included, to tie each typed value to its id.
+    Received raw = new Received();
+    resources.add(SseClient.builder().url(url(server)).listener(raw).onEvent(raw::event).build()).start();
     client.start();
-    Await.until(() -> "10 heartbeats, got " + beats.size(), () -> beats.size() >= 10);
-    List<Heartbeat> first = List.copyOf(beats).subList(0, 10);
-    for (int i = 1; i < first.size(); i++) {
-      assertTrue(first.get(i).time().isAfter(first.get(i - 1).time()), "heartbeats move forward in time");
+    Await.until(() -> "21 heartbeats, got " + beats.size(), () -> beats.size() >= 21);
+    List<Heartbeat> typed = List.copyOf(beats).subList(0, 21);
+    Await.until(() -> "the raw subscriber to have the same heartbeats", () -> raw.events().stream()
+        .anyMatch(e -> e.data().equals(Long.toString(typed.get(20).epochMillis()))));
+
+    Map<String, Long> idByData = new HashMap<>();
+    for (ServerSentEvent e : raw.events()) idByData.put(e.data(), Long.parseLong(e.id()));
+    List<Long> ids = typed.stream().map(beat -> idByData.get(Long.toString(beat.epochMillis()))).toList();
+    for (int i = 1; i < ids.size(); i++) assertEquals(ids.get(i - 1) + 1, ids.get(i), "consecutive ids: " + ids);
+
+    // Medians, so that one late beat on a busy machine does not decide; 2x or 0.5x the rate would.
+    List<Long> sent = new ArrayList<>();
+    List<Long> heard = new ArrayList<>();
+    for (int i = 1; i < 21; i++) {
+      sent.add(typed.get(i).epochMillis() - typed.get(i - 1).epochMillis());
+      heard.add(TimeUnit.NANOSECONDS.toMillis(arrivals.get(i) - arrivals.get(i - 1)));
     }
-    long spanMillis = first.get(9).epochMillis() - first.get(0).epochMillis();
-    assertTrue(spanMillis >= 9 * 50 && spanMillis <= 9 * 200, "about one per 100 ms: 9 intervals took " + spanMillis);
+    long sentMedian = median(sent);
+    long heardMedian = median(heard);
+    assertTrue(sentMedian >= 70 && sentMedian <= 130, "published every ~100 ms: median gap " + sentMedian + " ms of " + sent);
+    assertTrue(heardMedian >= 50 && heardMedian <= 150, "received every ~100 ms: median gap " + heardMedian + " ms of " + heard);
     assertEquals(List.of(), received.events(), "heartbeats go to the typed handler only");
     assertEquals(List.of(), received.errors());
-    assertTrue(Long.parseLong(client.lastEventId()) >= 10, "ids count up with each heartbeat: " + client.lastEventId());
+  }
+
+  private static long median(List<Long> values) {
+    List<Long> sorted = values.stream().sorted().toList();
+    return sorted.get(sorted.size() / 2);
   }
 
   @Test

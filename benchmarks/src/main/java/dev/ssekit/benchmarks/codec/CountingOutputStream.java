@@ -2,6 +2,7 @@ package dev.ssekit.benchmarks.codec;
 
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -10,13 +11,25 @@ import java.nio.charset.StandardCharsets;
  * default would reject non-Latin-1 text).
  */
 public final class CountingOutputStream extends ServletOutputStream {
+  private final ByteArrayOutputStream captured;
   private long bytes;
   private int checksum;
+
+  /** Creates a stream that counts and drops what is written. */
+  public CountingOutputStream() {
+    this(false);
+  }
+
+  /** Creates a stream that counts, and if {@code capture}, also keeps what is written (for checks, not benchmarks). */
+  public CountingOutputStream(boolean capture) {
+    this.captured = capture ? new ByteArrayOutputStream() : null;
+  }
 
   @Override
   public void write(int b) {
     bytes++;
     checksum += b;
+    if (captured != null) captured.write(b);
   }
 
   @Override
@@ -24,6 +37,7 @@ public final class CountingOutputStream extends ServletOutputStream {
     bytes += len;
     // Touch the data so the write cannot be optimised away, without copying it.
     if (len > 0) checksum += b[off] + b[off + len - 1];
+    if (captured != null) captured.write(b, off, len);
   }
 
   @Override
@@ -45,6 +59,11 @@ public final class CountingOutputStream extends ServletOutputStream {
   /** Returns the bytes written so far. */
   public long bytes() {
     return bytes;
+  }
+
+  /** Returns what was written, if this stream captures. */
+  public byte[] captured() {
+    return captured.toByteArray();
   }
 
   /** Returns a value that depends on what was written, for a Blackhole. */

@@ -16,12 +16,18 @@ public final class CountingResponse extends HttpServletResponseWrapper {
         throw new UnsupportedOperationException(method.getName());
       });
 
-  private final CountingOutputStream out = new CountingOutputStream();
+  private final CountingOutputStream out;
   private int flushes;
 
   /** Creates a response whose body is counted and dropped. */
   public CountingResponse() {
+    this(false);
+  }
+
+  /** Creates a response whose body is counted and, if {@code capture}, kept. */
+  public CountingResponse(boolean capture) {
     super(UNSUPPORTED);
+    this.out = new CountingOutputStream(capture);
   }
 
   @Override

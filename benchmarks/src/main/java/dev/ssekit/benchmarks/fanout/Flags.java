@@ -16,6 +16,12 @@ final class Flags {
     Map<String, String> values = new LinkedHashMap<>(defaults);
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
+      if (arg.equals("--help") || arg.equals("-h")) {
+        StringBuilder help = new StringBuilder("options, with their defaults (see BENCHMARKS.md):\n");
+        defaults.forEach((name, value) -> help.append("  --").append(name).append(' ').append(value).append('\n'));
+        System.out.print(help);
+        System.exit(0);
+      }
       if (!arg.startsWith("--")) throw new IllegalArgumentException("unexpected argument: " + arg);
       String name = arg.substring(2);
       String value;
