@@ -1,5 +1,7 @@
 package dev.ssekit.client;
 
+import static dev.ssekit.client.internal.Dispatcher.safely;
+
 import dev.ssekit.client.internal.Dispatcher;
 import dev.ssekit.protocol.internal.NamedThreads;
 import dev.ssekit.protocol.EventsLost;
@@ -315,17 +317,6 @@ public final class SseClient implements Closeable {
         + (event.id() == null ? "" : " (id " + event.id() + ")") + " threw " + cause;
     SseException error = new SseException(reason, what, cause, -1, null, false, event);
     safely(() -> listener.onError(error));
-  }
-
-  private static void safely(Runnable callback) {
-    try {
-      callback.run();
-    } catch (RuntimeException | Error e) {
-      if (e instanceof VirtualMachineError) throw e;
-      // A listener that throws must not stop the callbacks after it.
-      Thread t = Thread.currentThread();
-      t.getUncaughtExceptionHandler().uncaughtException(t, e);
-    }
   }
 
   /** Configures a {@link SseClient}; every setting but {@link #url} has a default. */

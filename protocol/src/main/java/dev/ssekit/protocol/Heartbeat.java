@@ -1,6 +1,5 @@
 package dev.ssekit.protocol;
 
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -20,13 +19,14 @@ public record Heartbeat(Instant time) {
 
     @Override
     public Heartbeat decode(String data) {
-      try {
-        // parseLong alone would also take a leading '+', which the encoder never writes
-        if (data.startsWith("+")) throw new NumberFormatException();
-        return ofEpochMilli(Long.parseLong(data));
-      } catch (NumberFormatException | DateTimeException e) {
-        throw new IllegalArgumentException("heartbeat data must be epoch milliseconds in decimal, was: " + data);
+      if (!data.startsWith("+")) { // parseLong would take a leading '+', which the encoder never writes
+        try {
+          return ofEpochMilli(Long.parseLong(data));
+        } catch (NumberFormatException e) {
+          // reported below
+        }
       }
+      throw new IllegalArgumentException("heartbeat data must be epoch milliseconds in decimal, was: " + data);
     }
   };
 

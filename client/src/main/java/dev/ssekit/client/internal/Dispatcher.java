@@ -84,7 +84,7 @@ public final class Dispatcher {
       while (true) {
         Runnable next = queue.poll();
         if (next != null) {
-          if (!dropping) run(next); // finish() may have dropped the queue after this was polled
+          if (!dropping) safely(next); // finish() may have dropped the queue after this was polled
           continue;
         }
         if (closing) {
@@ -100,11 +100,15 @@ public final class Dispatcher {
     }
   }
 
-  private static void run(Runnable callback) {
+  /**
+   * Runs {@code callback}, reporting whatever it throws to the thread's uncaught-exception handler
+   * instead of throwing: what a listener throws must not stop the callbacks after it, and a stuck
+   * queue would hang {@code close()}.
+   */
+  public static void safely(Runnable callback) {
     try {
       callback.run();
     } catch (Throwable t) {
-      // Whatever a callback throws, the ones after it must still run: a stuck queue would hang close().
       Thread current = Thread.currentThread();
       current.getUncaughtExceptionHandler().uncaughtException(current, t);
     }
@@ -118,7 +122,7 @@ public final class Dispatcher {
     }
     if (lastCallback == null) return;
     try {
-      run(lastCallback);
+      safely(lastCallback);
     } finally {
       finished.countDown();
     }
