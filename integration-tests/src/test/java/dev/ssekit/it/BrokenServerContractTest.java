@@ -98,7 +98,7 @@ class BrokenServerContractTest {
     // A client that buffered the line would run out of memory; one bounded by its 1 MiB line
     // limit reports the line, drops it, and goes on after reconnecting.
     RawServer server = server(fineThenALineOf(64), RawServer.stream("id: 2\ndata: recovered\n\n"));
-    Path jar = Path.of("..", "client", "target", "ssekit-client.jar");
+    Path jar = Path.of("..", "client-cli", "target", "ssekit-client.jar");
     assertTrue(jar.toFile().isFile(), "the client jar is built before the contract tests: " + jar.toAbsolutePath());
     Path stdout = Files.createTempFile("ssekit-client-", ".out");
     Path stderr = Files.createTempFile("ssekit-client-", ".err");

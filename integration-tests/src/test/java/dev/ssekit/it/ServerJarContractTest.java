@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 
 /** The runnable jar as an operator runs it: flags, a stream, and a clean exit on SIGTERM. */
 class ServerJarContractTest {
-  private static final Path JAR = Path.of("..", "server", "target", "ssekit-server.jar");
+  private static final Path JAR = Path.of("..", "server-app", "target", "ssekit-server.jar");
   private static final Pattern LISTENING = Pattern.compile("ssekit server on http://localhost:(\\d+)");
 
   private final Resources resources = new Resources();

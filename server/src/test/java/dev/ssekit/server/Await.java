@@ -6,16 +6,16 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Waits for a condition to hold, polling briefly, and fails with a description after a generous limit. */
-final class Await {
+public final class Await {
   private static final Duration LIMIT = Duration.ofSeconds(20);
 
   private Await() {}
 
-  static void until(String what, BooleanSupplier condition) {
+  public static void until(String what, BooleanSupplier condition) {
     until(() -> what, condition);
   }
 
-  static void until(Supplier<String> what, BooleanSupplier condition) {
+  public static void until(Supplier<String> what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + LIMIT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what.get());
@@ -24,7 +24,7 @@ final class Await {
   }
 
   /** Returns the live threads whose names start with {@code prefix}. */
-  static long threads(String prefix) {
+  public static long threads(String prefix) {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
         .count();

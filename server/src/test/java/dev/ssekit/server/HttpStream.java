@@ -24,9 +24,9 @@ import java.util.function.Predicate;
  * A plain HTTP/1.1 client over a socket, as curl would talk: it sends exactly the headers given,
  * de-chunks the body, keeps the raw bytes and decodes events on a reader thread.
  */
-final class HttpStream implements AutoCloseable {
-  final int status;
-  final Map<String, String> headers;
+public final class HttpStream implements AutoCloseable {
+  public final int status;
+  public final Map<String, String> headers;
   private final Socket socket;
   private final InputStream in;
   private final BlockingQueue<ServerSentEvent> events = new LinkedBlockingQueue<>();
@@ -59,52 +59,52 @@ final class HttpStream implements AutoCloseable {
   }
 
   /** Opens {@code path} on {@code port} with exactly {@code requestHeaders} besides Host. */
-  static HttpStream open(int port, String path, String... requestHeaders) throws IOException {
+  public static HttpStream open(int port, String path, String... requestHeaders) throws IOException {
     Socket socket = new Socket();
     socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
     return new HttpStream(socket, path, List.of(requestHeaders));
   }
 
   /** Returns the next event, failing if none arrives within 20 seconds. */
-  ServerSentEvent next() throws InterruptedException {
+  public ServerSentEvent next() throws InterruptedException {
     ServerSentEvent e = events.poll(20, TimeUnit.SECONDS);
     if (e == null) throw new AssertionError("no event within 20 s; ended=" + ended + ", body so far:\n" + bodyText());
     return e;
   }
 
   /** Returns the next {@code n} events. */
-  List<ServerSentEvent> next(int n) throws InterruptedException {
+  public List<ServerSentEvent> next(int n) throws InterruptedException {
     List<ServerSentEvent> out = new ArrayList<>();
     for (int i = 0; i < n; i++) out.add(next());
     return out;
   }
 
   /** Returns whether an event arrives within {@code wait}. */
-  ServerSentEvent poll(Duration wait) throws InterruptedException {
+  public ServerSentEvent poll(Duration wait) throws InterruptedException {
     return events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Waits until the server ends the response; returns whether it ended with the final empty chunk. */
-  boolean awaitEnd() throws InterruptedException {
+  public boolean awaitEnd() throws InterruptedException {
     reader.join(20_000);
     if (!ended) throw new AssertionError("the response did not end");
     return cleanEnd;
   }
 
-  String bodyText() {
+  public String bodyText() {
     synchronized (body) {
       return body.toString(StandardCharsets.UTF_8);
     }
   }
 
-  byte[] bodyBytes() {
+  public byte[] bodyBytes() {
     synchronized (body) {
       return body.toByteArray();
     }
   }
 
   /** Waits up to 20 seconds until the body received so far satisfies {@code condition}. */
-  void awaitBody(String what, Predicate<String> condition) throws InterruptedException {
+  public void awaitBody(String what, Predicate<String> condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     synchronized (body) {
       while (!condition.test(body.toString(StandardCharsets.UTF_8))) {
@@ -116,7 +116,7 @@ final class HttpStream implements AutoCloseable {
   }
 
   /** The HTTP/1.1 chunks of a chunked body received so far, each as it arrived. */
-  List<byte[]> chunks() {
+  public List<byte[]> chunks() {
     synchronized (body) {
       return List.copyOf(chunks);
     }

@@ -55,7 +55,7 @@ public final class LoadDriver {
         Map.entry("matrix", "full"), Map.entry("only", ""), Map.entry("impls", "ssekit,javalin"),
         Map.entry("repeat", "3"), Map.entry("warmup", "5s"), Map.entry("window", "20s"),
         Map.entry("max-clients", "19900"), Map.entry("heap", "1g"), Map.entry("base-port", "18000"),
-        Map.entry("out", "benchmarks/results"), Map.entry("server-jar", "server/target/ssekit-server.jar"),
+        Map.entry("out", "benchmarks/results"), Map.entry("server-jar", "server-app/target/ssekit-server.jar"),
         Map.entry("impl", "ssekit"), Map.entry("clients", "1000"), Map.entry("rate", "1"),
         Map.entry("payload-bytes", "0"), Map.entry("stalled", "0"), Map.entry("from", "")));
     LoadDriver driver = new LoadDriver(flags);

@@ -1,10 +1,8 @@
-package dev.ssekit.server;
+package dev.ssekit.server.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ssekit.server.app.ServerConfig;
-import dev.ssekit.server.app.ServerMainAccess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,22 +1,15 @@
 package dev.ssekit.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ssekit.protocol.EventsLost;
 import dev.ssekit.protocol.Heartbeat;
 import dev.ssekit.protocol.PayloadMapper;
 import dev.ssekit.protocol.ServerSentEvent;
-import dev.ssekit.server.app.SseServer;
 import io.javalin.Javalin;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,18 +22,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The hub over real HTTP, against a plain socket client that sends only what curl would. */
-class SseServerHttpTest {
+class SsePluginHttpTest {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final PayloadMapper payloads = PayloadMapper.defaults();
 
-  private SseServer server(Consumer<dev.ssekit.server.app.ServerConfig> config) {
-    SseServer server = SseServer.start(c -> {
-      c.port = 0;
-      c.host = "127.0.0.1";
+  /** A hub configured like the server jar's (retry 2 s) plus {@code config}, served at {@code /sse}; closed after the test. */
+  private Served serve(Consumer<SseHubConfig> config) {
+    SseHub hub = SseHub.create(c -> {
+      c.retry = Duration.ofSeconds(2);
       config.accept(c);
     });
-    resources.add(server);
-    return server;
+    return new Served(hub, app(hub));
+  }
+
+  private record Served(SseHub hub, Javalin app) {
+    int port() {
+      return app.port();
+    }
   }
 
   /** Serves {@code hub} at {@code /sse} on loopback; the hub and the app are closed after the test. */
@@ -69,10 +67,7 @@ class SseServerHttpTest {
 
   @Test
   void answersAnyAcceptWithAStreamAndFlushesHeadersAtOnce() throws Exception {
-    SseServer server = server(c -> {
-      c.heartbeatInterval = Duration.ZERO; // nothing to send: the headers alone must arrive
-      c.retry = null;
-    });
+    Served server = serve(c -> c.retry = null); // nothing to send: the headers alone must arrive
     for (String accept : new String[] {"Accept: */*", "Accept: application/json", "Accept: text/event-stream"}) {
       HttpStream stream = open(server.port(), "/sse", accept);
       assertEquals(200, stream.status);
@@ -89,7 +84,8 @@ class SseServerHttpTest {
 
   @Test
   void heartbeatsCarryIncreasingIdsAndEpochMillisAtTheConfiguredRate() throws Exception {
-    SseServer server = server(c -> c.heartbeatInterval = Duration.ofMillis(100));
+    Served server = serve(c -> {});
+    resources.add(HeartbeatSource.start(server.hub(), Duration.ofMillis(100)));
     HttpStream stream = open(server.port(), "/sse", "Accept: */*");
     List<ServerSentEvent> beats = stream.next(6);
     long firstId = Long.parseLong(beats.get(0).id());
@@ -108,7 +104,7 @@ class SseServerHttpTest {
 
   @Test
   void lastEventIdHeaderOrQueryParameterReplaysWhatWasMissed() throws Exception {
-    SseServer server = server(c -> c.heartbeatInterval = Duration.ZERO);
+    Served server = serve(c -> {});
     for (int i = 1; i <= 5; i++) server.hub().publish("n", i);
     HttpStream byHeader = open(server.port(), "/sse", "Last-Event-ID: 2");
     HttpStream byQuery = open(server.port(), "/sse?lastEventId=3");
@@ -123,10 +119,7 @@ class SseServerHttpTest {
 
   @Test
   void tooOldOrUnknownIdGetsTheLostSignalThenTheOldestRetained() throws Exception {
-    SseServer server = server(c -> {
-      c.heartbeatInterval = Duration.ZERO;
-      c.history = 2;
-    });
+    Served server = serve(c -> c.history = 2);
     for (int i = 1; i <= 5; i++) server.hub().publish("n", i);
     HttpStream stream = open(server.port(), "/sse", "Last-Event-ID: 1");
     ServerSentEvent signal = stream.next();
@@ -140,7 +133,7 @@ class SseServerHttpTest {
 
   @Test
   void textIsUtf8EndToEnd() throws Exception {
-    SseServer server = server(c -> c.heartbeatInterval = Duration.ZERO);
+    Served server = serve(c -> {});
     HttpStream stream = open(server.port(), "/sse");
     String text = "Grüße, 世界 — ça va? 🎉👩‍💻";
     server.hub().publish("text", text);
@@ -153,7 +146,7 @@ class SseServerHttpTest {
   @Test
   void eachFrameLeavesInOneWriteNotByteByByte() throws Exception {
     // A 1-byte response buffer once made Jetty send every byte as its own chunk and system call.
-    SseServer server = server(c -> c.heartbeatInterval = Duration.ZERO);
+    Served server = serve(c -> {});
     HttpStream stream = open(server.port(), "/sse");
     String payload = "x".repeat(1024);
     server.hub().publish("big", payload);
@@ -208,7 +201,8 @@ class SseServerHttpTest {
 
   @Test
   void goneClientIsNoticedAndReleased() throws Exception {
-    SseServer server = server(c -> c.heartbeatInterval = Duration.ofMillis(50));
+    Served server = serve(c -> {});
+    resources.add(HeartbeatSource.start(server.hub(), Duration.ofMillis(50)));
     HttpStream stream = open(server.port(), "/sse");
     stream.next();
     assertEquals(1, server.hub().stats().clients());
@@ -253,25 +247,8 @@ class SseServerHttpTest {
   }
 
   @Test
-  void aServerThatFailsToStartLeavesNothingRunning() {
-    long ssekitThreads = Await.threads("ssekit-");
-    long jettyThreads = Await.threads("JettyServerThreadPool");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SseServer.start(c -> {
-      c.port = 0;
-      c.host = "127.0.0.1";
-      c.heartbeatInterval = Duration.ofNanos(1000); // passes Jetty's start, fails the heartbeat's
-    }));
-    assertTrue(e.getMessage().contains("heartbeat interval"), e.getMessage());
-    Await.until("no thread of the failed server left", () -> Await.threads("ssekit-") == ssekitThreads
-        && Await.threads("JettyServerThreadPool") == jettyThreads);
-  }
-
-  @Test
   void fullServerAnswers503WithRetryAfter() throws Exception {
-    SseServer server = server(c -> {
-      c.maxClients = 1;
-      c.heartbeatInterval = Duration.ZERO;
-    });
+    Served server = serve(c -> c.maxClients = 1);
     HttpStream first = open(server.port(), "/sse");
     assertEquals(200, first.status);
     HttpStream second = open(server.port(), "/sse");
@@ -280,44 +257,15 @@ class SseServerHttpTest {
   }
 
   @Test
-  void closeEndsStreamsCleanlyAndPromptly() throws Exception {
-    SseServer server = SseServer.start(c -> {
-      c.port = 0;
-      c.heartbeatInterval = Duration.ofMillis(50);
-    });
+  void closingTheHubEndsStreamsCleanlyAndPromptly() throws Exception {
+    Served server = serve(c -> {});
+    resources.add(HeartbeatSource.start(server.hub(), Duration.ofMillis(50)));
     HttpStream stream = open(server.port(), "/sse");
     stream.next();
     long started = System.nanoTime();
-    server.close();
+    server.hub().close();
     assertTrue(stream.awaitEnd(), "the stream ends with the final chunk, not a reset");
     assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 5, "stopped within seconds");
-  }
-
-  @Test
-  void healthReportsClientsAndEvents() throws Exception {
-    SseServer server = server(c -> c.heartbeatInterval = Duration.ZERO);
-    server.hub().publish("x", "1");
-    HttpStream stream = open(server.port(), "/sse");
-    Await.until("client connected", () -> server.hub().stats().clients() == 1);
-    HttpResponse<String> health = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, health.statusCode());
-    assertEquals("application/json", health.headers().firstValue("content-type").orElseThrow());
-    assertEquals("{\"status\":\"UP\",\"clients\":1,\"published\":1,\"lastEventId\":1,\"connectionsAccepted\":1,"
-        + "\"slowClientsDisconnected\":0}", health.body());
-    assertNull(stream.poll(Duration.ZERO));
-  }
-
-  @Test
-  void demoPageSubscribesWithEventSource() throws Exception {
-    SseServer server = server(c -> c.heartbeatInterval = Duration.ZERO);
-    HttpResponse<String> page = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, page.statusCode());
-    assertTrue(page.headers().firstValue("content-type").orElseThrow().startsWith("text/html"));
-    assertTrue(page.body().contains("new EventSource('/sse')"));
   }
 
   private static int indexOf(byte[] haystack, byte[] needle) {

@@ -1,0 +1,101 @@
+package dev.ssekit.server.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ssekit.server.Await;
+import dev.ssekit.server.HttpStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The runnable server in-process: its endpoints besides the stream, its start and its stop. */
+class SseServerTest {
+  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  private SseServer server(Consumer<ServerConfig> config) {
+    SseServer server = SseServer.start(c -> {
+      c.port = 0;
+      c.host = "127.0.0.1";
+      config.accept(c);
+    });
+    resources.add(server);
+    return server;
+  }
+
+  private HttpStream open(int port, String path, String... headers) throws Exception {
+    HttpStream stream = HttpStream.open(port, path, headers);
+    resources.add(stream);
+    return stream;
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = resources.size() - 1; i >= 0; i--) resources.get(i).close();
+  }
+
+  @Test
+  void aServerThatFailsToStartLeavesNothingRunning() {
+    long ssekitThreads = Await.threads("ssekit-");
+    long jettyThreads = Await.threads("JettyServerThreadPool");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SseServer.start(c -> {
+      c.port = 0;
+      c.host = "127.0.0.1";
+      c.heartbeatInterval = Duration.ofNanos(1000); // passes Jetty's start, fails the heartbeat's
+    }));
+    assertTrue(e.getMessage().contains("heartbeat interval"), e.getMessage());
+    Await.until("no thread of the failed server left", () -> Await.threads("ssekit-") == ssekitThreads
+        && Await.threads("JettyServerThreadPool") == jettyThreads);
+  }
+
+  @Test
+  void closeEndsStreamsCleanlyAndPromptly() throws Exception {
+    SseServer server = SseServer.start(c -> {
+      c.port = 0;
+      c.heartbeatInterval = Duration.ofMillis(50);
+    });
+    HttpStream stream = open(server.port(), "/sse");
+    stream.next();
+    long started = System.nanoTime();
+    server.close();
+    assertTrue(stream.awaitEnd(), "the stream ends with the final chunk, not a reset");
+    assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 5, "stopped within seconds");
+  }
+
+  @Test
+  void healthReportsClientsAndEvents() throws Exception {
+    SseServer server = server(c -> c.heartbeatInterval = Duration.ZERO);
+    server.hub().publish("x", "1");
+    HttpStream stream = open(server.port(), "/sse");
+    Await.until("client connected", () -> server.hub().stats().clients() == 1);
+    HttpResponse<String> health = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, health.statusCode());
+    assertEquals("application/json", health.headers().firstValue("content-type").orElseThrow());
+    assertEquals("{\"status\":\"UP\",\"clients\":1,\"published\":1,\"lastEventId\":1,\"connectionsAccepted\":1,"
+        + "\"slowClientsDisconnected\":0}", health.body());
+    assertNull(stream.poll(Duration.ZERO));
+  }
+
+  @Test
+  void demoPageSubscribesWithEventSource() throws Exception {
+    SseServer server = server(c -> c.heartbeatInterval = Duration.ZERO);
+    HttpResponse<String> page = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, page.statusCode());
+    assertTrue(page.headers().firstValue("content-type").orElseThrow().startsWith("text/html"));
+    assertTrue(page.body().contains("new EventSource('/sse')"));
+  }
+
+}
