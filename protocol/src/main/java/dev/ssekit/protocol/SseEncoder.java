@@ -60,6 +60,22 @@ public final class SseEncoder {
     return this;
   }
 
+  /**
+   * Appends an event frame encoded earlier without an id (by {@link #event} of an event whose id
+   * is null), giving it {@code id}: the id line, then {@code frameWithoutId} as it is. This is how
+   * a log that stores an event's bytes once hands every reader the same frame with the id it
+   * assigned later.
+   *
+   * @param id the event id; must not contain CR, LF or NUL
+   * @param frameWithoutId a complete frame as this encoder wrote it, ending with its blank line
+   * @return this encoder
+   */
+  public SseEncoder event(String id, byte[] frameWithoutId) {
+    singleLine(ID, ServerSentEvent.checkId(Objects.requireNonNull(id, "id")));
+    put(frameWithoutId);
+    return this;
+  }
+
   /** Appends {@code comment} as one {@code :} line per line of its text. */
   public SseEncoder comment(SseComment comment) {
     lines(COMMENT, comment.text());

@@ -23,6 +23,15 @@ class SseEncoderTest {
   }
 
   @Test
+  void anEventEncodedWithoutIdGetsItsIdLaterAsTheSameFrame() {
+    ServerSentEvent e = ServerSentEvent.of("tick", "a\nb").withRetry(Duration.ofSeconds(3));
+    byte[] withoutId = SseEncoder.encode(e);
+    String later = new SseEncoder().event("7.Ab3xYz", withoutId).toString();
+    assertEquals(encode(ServerSentEvent.of("tick", "a\nb", "7.Ab3xYz").withRetry(Duration.ofSeconds(3))), later);
+    assertThrows(IllegalArgumentException.class, () -> new SseEncoder().event("7\n", withoutId));
+  }
+
+  @Test
   void defaultTypeIsNotWritten() {
     assertEquals("data: x\n\n", encode(ServerSentEvent.message("x")));
   }

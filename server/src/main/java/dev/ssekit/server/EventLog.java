@@ -1,50 +1,121 @@
 package dev.ssekit.server;
 
-import dev.ssekit.protocol.EventsLost;
 import dev.ssekit.protocol.ServerSentEvent;
 import java.util.List;
 
 /**
- * Where a hub assigns ids and keeps recent events for clients that resume with
- * {@code Last-Event-ID}. The default is {@link InMemoryEventLog}; an implementation backed by a
- * shared store lets a stream outlive one server process.
+ * The ordered, retained history of a stream: it gives each event its {@link EventId}, keeps
+ * recent events for clients that resume with {@code Last-Event-ID}, and delivers every event, in
+ * order, to each hub that tails it. {@link InMemoryEventLog} is the default; a log on a shared
+ * store (such as ssekit's Redis Streams log) lets several hubs, on several nodes, serve one
+ * stream, and lets the stream outlive a process.
  *
- * <p>A hub calls both methods under one lock, so an implementation need not order them itself,
- * but it must be safe to share between hubs (as when a server restarts around the same log).
+ * <p>Hubs never call a log while holding their own lock, so every method may block on I/O;
+ * each must be safe to call from any thread. A method that cannot reach the store throws
+ * {@link EventLogException} within the log's own timeout rather than hanging.
+ *
+ * <p>Contract, for implementers (ssekit's {@code EventLogContract} test suite checks it):
+ * <ul>
+ *   <li>Offsets start at 1 and increase by one per event; each event carries a fresh random tag
+ *       and {@linkplain LoggedEvent#previousTag() points at} the tag of the event before it (the
+ *       first at the history's epoch, the tag of offset 0).
+ *   <li>A history that is lost or replaced (a wiped store, a failover that reused offsets) must
+ *       not continue the old chain: it starts with a new epoch, or its events carry other tags.
+ *   <li>{@link #read} returns retained events only; the tail delivers every event exactly once,
+ *       in offset order, including events appended by other processes.
+ * </ul>
  */
-public interface EventLog {
+public interface EventLog extends AutoCloseable {
   /**
-   * Gives {@code event} the next id, which is greater than every id given before, encodes it
-   * once, keeps it for replay and returns it.
-   */
-  LoggedEvent append(ServerSentEvent event);
-
-  /**
-   * Returns what a client that has seen everything up to {@code lastEventId} must receive before
-   * the live stream: the retained events after it, and a loss signal when the id is older than
-   * the log retains or unknown to it. A null or empty id means a new client: nothing to replay.
-   */
-  Replay replay(String lastEventId);
-
-  /** Returns the id of the newest event, or 0 if there is none yet. */
-  long newestId();
-
-  /** An event with its id and its encoded frame, the exact bytes every client receives. */
-  record LoggedEvent(long id, byte[] frame) {}
-
-  /**
-   * The catch-up for a resuming client.
+   * Appends {@code event} as the newest event, giving it the next offset and a new tag (any id
+   * the event had is replaced), and returns once the log holds it durably as far as it promises.
+   * Appending does not deliver the event: every hub delivers it from its {@link #tail}.
    *
-   * @param lost the loss signal to send first, or null if nothing was lost
-   * @param events the retained events after the client's id, oldest first
+   * @param event the event to append
+   * @param idempotencyKey null, or a key that makes this append happen at most once: a later
+   *     append with the same key, within a window of at least a minute, appends nothing and
+   *     returns the first one's id (so a publish retried after a timeout is not doubled)
+   * @return the id the event was given
+   * @throws EventLogException if the log cannot be reached or refuses the event
    */
-  record Replay(EventsLost lost, List<LoggedEvent> events) {
-    /** The replay of a new client: nothing lost, nothing to send. */
-    public static final Replay NONE = new Replay(null, List.of());
+  EventId append(ServerSentEvent event, String idempotencyKey);
 
-    /** Creates a replay; {@code events} is copied. */
-    public Replay {
-      events = List.copyOf(events);
-    }
+  /**
+   * Returns retained events from {@code fromOffset} on, oldest first: at most {@code limit},
+   * starting with the event at {@code fromOffset} if it is retained, else with the oldest
+   * retained event after it.
+   *
+   * @param fromOffset the first offset wanted; 0 or 1 for the oldest retained
+   * @param limit the most events to return, at least 1
+   * @return the events, possibly none
+   * @throws EventLogException if the log cannot be reached
+   */
+  List<LoggedEvent> read(long fromOffset, int limit);
+
+  /**
+   * Returns the id of the newest event, or {@code 0.<epoch>} when the history has none.
+   *
+   * @return the newest id
+   * @throws EventLogException if the log cannot be reached
+   */
+  EventId head();
+
+  /**
+   * Starts delivering to {@code listener}, in order, every event after {@code after} (events
+   * already in the log first, then each new one), on a thread the log owns (or on the appending
+   * thread, for a log in this process). Delivery carries on across outages of the store, from
+   * where it stopped, until the returned handle is closed.
+   *
+   * @param after the last event the listener has seen, or {@link #head()} to hear only new ones
+   * @param listener what receives the events
+   * @return the handle that stops delivery
+   */
+  Tail tail(EventId after, TailListener listener);
+
+  /**
+   * Returns what an operator's health check shows; never throws.
+   *
+   * @return the log's state now
+   */
+  Status status();
+
+  /** Stops every tail and releases the log's connections and threads. */
+  @Override
+  void close();
+
+  /** Receives a log's events in order; see {@link #tail}. */
+  interface TailListener {
+    /**
+     * Called with each event, in offset order, one at a time.
+     *
+     * @param event the next event
+     */
+    void onEvent(LoggedEvent event);
+
+    /**
+     * Called when the log can no longer continue the history the listener was following (the
+     * store was wiped or diverged, or trimmed past events not yet delivered): delivery goes on
+     * after {@code position}, the newest event of the history the log holds now.
+     *
+     * @param position where delivery continues from
+     */
+    default void onReset(EventId position) {}
   }
+
+  /** A running delivery to one {@link TailListener}. */
+  interface Tail extends AutoCloseable {
+    /** Stops delivery; once this returns, the listener is called no more. */
+    @Override
+    void close();
+  }
+
+  /**
+   * A log's state, for health checks.
+   *
+   * @param kind what the log is, e.g. {@code memory} or {@code redis}
+   * @param reachable whether the store answered just now
+   * @param newest the id of the newest event, or null if it could not be read
+   * @param error why the store is unreachable, or null
+   */
+  record Status(String kind, boolean reachable, EventId newest, String error) {}
 }

@@ -1,64 +1,140 @@
 package dev.ssekit.server;
 
-import dev.ssekit.protocol.EventsLost;
 import dev.ssekit.protocol.ServerSentEvent;
-import dev.ssekit.protocol.SseEncoder;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * An {@link EventLog} that keeps the newest {@code capacity} events in a ring in memory and
- * numbers events 1, 2, 3, … Thread-safe. Its contents are lost with the process unless the same
- * instance is handed to the next hub (as tests do to simulate a restart).
+ * An {@link EventLog} in this process: the newest {@code capacity} events in a ring. Its history
+ * begins with a random epoch when it is created, so ids it gave are unknown to any other instance
+ * — a restarted server answers a client of the old process with {@code ssekit-lost}, never with
+ * a different history under the same ids. The same instance handed to the next hub (as tests do
+ * to simulate a shared store) keeps its history.
+ *
+ * <p>Thread-safe. Events are delivered to tails on the appending thread, before
+ * {@link #append} returns, in offset order.
  */
 public final class InMemoryEventLog implements EventLog {
-  private final LoggedEvent[] ring;
-  private final SseEncoder encoder = new SseEncoder();
-  private long nextId = 1;
+  private static final Logger LOG = LoggerFactory.getLogger(InMemoryEventLog.class);
+  private static final long IDEMPOTENCY_WINDOW_NANOS = 60_000_000_000L;
+  private static final int MAX_IDEMPOTENCY_KEYS = 100_000;
 
-  /** Creates a log that retains the newest {@code capacity} events (0 retains none). */
+  private final LoggedEvent[] ring;
+  private final String epoch = EventId.newTag();
+  private final List<TailListener> tails = new CopyOnWriteArrayList<>();
+  private final Map<String, Remembered> keys = new LinkedHashMap<>(); // guarded by this, oldest first
+  private EventId newest = EventId.of(0, epoch); // guarded by this
+
+  private record Remembered(EventId id, long atNanos) {}
+
+  /**
+   * Creates a log that retains the newest {@code capacity} events.
+   *
+   * @param capacity events retained for replay; 0 retains none
+   */
   public InMemoryEventLog(int capacity) {
     if (capacity < 0) throw new IllegalArgumentException("capacity must not be negative: " + capacity);
     this.ring = new LoggedEvent[capacity];
   }
 
   @Override
-  public synchronized LoggedEvent append(ServerSentEvent event) {
-    long id = nextId++;
-    byte[] frame = encoder.reset().event(event.withId(Long.toString(id))).toByteArray();
-    LoggedEvent logged = new LoggedEvent(id, frame);
-    if (ring.length > 0) ring[(int) (id % ring.length)] = logged;
-    return logged;
-  }
-
-  @Override
-  public synchronized Replay replay(String lastEventId) {
-    if (lastEventId == null || lastEventId.isEmpty()) return Replay.NONE;
-    long newest = nextId - 1;
-    long oldest = Math.max(1, nextId - ring.length); // oldest retained id, or nextId when none is
-    long seen = parseId(lastEventId);
-    boolean known = seen >= oldest - 1 && seen <= newest;
-    long from = known ? seen + 1 : oldest;
-    List<LoggedEvent> events = new ArrayList<>((int) Math.max(0, newest - from + 1));
-    for (long id = from; id <= newest; id++) events.add(ring[(int) (id % ring.length)]);
-    if (known) return new Replay(null, events);
-    return new Replay(new EventsLost(lastEventId, oldest <= newest ? Long.toString(oldest) : null), events);
-  }
-
-  @Override
-  public synchronized long newestId() {
-    return nextId - 1;
-  }
-
-  /** Returns {@code id} as a number, or -1 when it is not one this log could have given. */
-  private static long parseId(String id) {
-    if (id.length() > 18) return -1;
-    long n = 0;
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (c < '0' || c > '9') return -1;
-      n = n * 10 + (c - '0');
+  public synchronized EventId append(ServerSentEvent event, String idempotencyKey) {
+    Objects.requireNonNull(event, "event");
+    long now = System.nanoTime();
+    if (idempotencyKey != null) {
+      forgetKeysOlderThan(now - IDEMPOTENCY_WINDOW_NANOS);
+      Remembered seen = keys.get(idempotencyKey);
+      if (seen != null) return seen.id();
     }
-    return n;
+    EventId id = EventId.of(newest.offset() + 1, EventId.newTag());
+    LoggedEvent logged = LoggedEvent.of(id, newest.tag(), event);
+    if (ring.length > 0) ring[(int) (id.offset() % ring.length)] = logged;
+    newest = id;
+    if (idempotencyKey != null) {
+      keys.put(idempotencyKey, new Remembered(id, now));
+      if (keys.size() > MAX_IDEMPOTENCY_KEYS) forgetOldestKey();
+    }
+    for (TailListener tail : tails) deliver(tail, logged);
+    return id;
+  }
+
+  @Override
+  public synchronized List<LoggedEvent> read(long fromOffset, int limit) {
+    if (limit < 1) throw new IllegalArgumentException("limit must be positive: " + limit);
+    long from = Math.max(fromOffset, oldestRetained());
+    long to = Math.min(newest.offset(), from + limit - 1);
+    List<LoggedEvent> events = new ArrayList<>((int) Math.max(0, to - from + 1));
+    for (long offset = from; offset <= to; offset++) events.add(ring[(int) (offset % ring.length)]);
+    return events;
+  }
+
+  @Override
+  public synchronized EventId head() {
+    return newest;
+  }
+
+  @Override
+  public synchronized Tail tail(EventId after, TailListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    // Catch up on what is already here, then hear each append, all under this lock: no event
+    // can fall between the two.
+    long next = Math.max(after.offset() + 1, oldestRetained());
+    for (LoggedEvent event : read(next, Integer.MAX_VALUE)) deliver(listener, event);
+    tails.add(listener);
+    return () -> {
+      synchronized (InMemoryEventLog.this) {
+        tails.remove(listener);
+      }
+    };
+  }
+
+  @Override
+  public synchronized Status status() {
+    return new Status("memory", true, newest, null);
+  }
+
+  /** Returns {@code memory (N events)}, for logs and the server's start line. */
+  @Override
+  public String toString() {
+    return "memory (" + ring.length + " events)";
+  }
+
+  /** Stops delivering to tails; the retained events stay readable. */
+  @Override
+  public synchronized void close() {
+    tails.clear();
+  }
+
+  /** Returns the offset of the oldest retained event, or the next offset when none is retained. */
+  private long oldestRetained() {
+    return Math.max(1, newest.offset() - ring.length + 1);
+  }
+
+  private static void deliver(TailListener tail, LoggedEvent event) {
+    try {
+      tail.onEvent(event);
+    } catch (RuntimeException e) {
+      LOG.error("An event log tail failed on {}; it carries on with the next event", event.id(), e);
+    }
+  }
+
+  private void forgetKeysOlderThan(long nanos) {
+    for (Iterator<Remembered> it = keys.values().iterator(); it.hasNext(); ) {
+      if (it.next().atNanos() - nanos >= 0) return;
+      it.remove();
+    }
+  }
+
+  private void forgetOldestKey() {
+    Iterator<Remembered> it = keys.values().iterator();
+    it.next();
+    it.remove();
   }
 }

@@ -1,6 +1,5 @@
 package dev.ssekit.server;
 
-import dev.ssekit.server.internal.ClientChannel;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;

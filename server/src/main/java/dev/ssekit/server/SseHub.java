@@ -5,9 +5,6 @@ import dev.ssekit.protocol.PayloadMapper;
 import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.protocol.SseComment;
 import dev.ssekit.protocol.SseEncoder;
-import dev.ssekit.server.EventLog.LoggedEvent;
-import dev.ssekit.server.EventLog.Replay;
-import dev.ssekit.server.internal.ClientChannel;
 import dev.ssekit.protocol.internal.NamedThreads;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +14,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes events to every connected client: gives each event an id, encodes it once, keeps it
- * for replay and hands the same bytes to each client's bounded queue.
+ * Serves one event stream to every connected client: publishing appends to the {@link EventLog},
+ * and the hub delivers what the log's tail hands it — the same encoded bytes to each client's
+ * bounded queue, in the log's order, whichever node published.
  *
  * <p>Serve it on a Javalin app with {@link SsePlugin}; publish from any thread:
  *
@@ -38,51 +37,105 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>A client that connects with {@code Last-Event-ID} first gets every retained event after it,
- * then the live stream, with no gap and no duplicate: taking the replay and joining the live
- * stream happen under the same lock as publishing. A client whose queue fills up is disconnected
- * and counted, so it never holds back the others.
+ * then the live stream, with no gap and no duplicate; an id the log does not hold (too old, from
+ * another history) gets {@code ssekit-lost} first, then every retained event. A long replay is
+ * read from the log in pages as the client takes them. A client whose queue fills up is cut off
+ * and counted, so it never holds back the others; it resumes with its last id.
  *
- * <p>Owns its writer and timer threads ({@code ssekit-writer-*}, {@code ssekit-hub-timer});
- * {@link #close()} ends every stream and stops them.
+ * <p>Owns its writer, replay and timer threads ({@code ssekit-writer-*}, {@code ssekit-replay-*},
+ * {@code ssekit-hub-timer-*}) and the log's tail; {@link #close()} ends every stream and stops
+ * them, and closes the log if the hub created it.
  */
 public final class SseHub implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SseHub.class);
+  private static final int MAX_PAGE = 512;
 
-  private final SseHubConfig config;
   private final EventLog log;
+  private final boolean ownsLog;
+  private final PayloadMapper payloads;
+  private final int maxClients;
+  private final int clientQueueCapacity;
+  private final Duration keepAliveInterval;
+  private final Duration shutdownTimeout;
+  private final Duration retry;
+  private final int pageSize;
   private final ExecutorService writers;
+  private final ExecutorService replays;
   private final ScheduledExecutorService timer;
   private final byte[] connectFrame;
   private final byte[] keepAliveFrame;
 
   private final Object lock = new Object();
-  private final Set<ClientChannel> clients = new HashSet<>(); // guarded by lock
+  private final Set<ClientChannel> clients = new HashSet<>(); // guarded by lock: every connected client
+  private final Set<ClientChannel> live = new HashSet<>(); // guarded by lock: those past their catch-up
   private boolean closed; // guarded by lock
-  private long lastEventId; // guarded by lock
+  private EventId position; // guarded by lock: the newest event the tail delivered
+  private volatile boolean closing;
   private volatile long lastFanOutNanos = System.nanoTime();
+  private final EventLog.Tail tail;
 
   private final AtomicLong published = new AtomicLong();
+  private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong slowDisconnects = new AtomicLong();
+  private final AtomicLong lostSignals = new AtomicLong();
+  private final AtomicLong resets = new AtomicLong();
 
   private SseHub(SseHubConfig config) {
     config.validate();
-    this.config = config;
-    this.log = config.eventLog != null ? config.eventLog : new InMemoryEventLog(config.history);
-    this.writers = Executors.newFixedThreadPool(config.writerThreads, NamedThreads.factory("ssekit-writer"));
-    this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("ssekit-hub-timer"));
-    this.connectFrame = config.retry == null ? null : new SseEncoder().retry(config.retry).toByteArray();
+    // Read once: a config changed later through an escaped reference cannot reach the hub.
+    this.ownsLog = config.eventLog == null;
+    this.log = ownsLog ? new InMemoryEventLog(config.history) : config.eventLog;
+    this.payloads = config.payloads;
+    this.maxClients = config.maxClients;
+    this.clientQueueCapacity = config.clientQueueCapacity;
+    this.keepAliveInterval = config.keepAliveInterval;
+    this.shutdownTimeout = config.shutdownTimeout;
+    this.retry = config.retry;
+    this.pageSize = Math.max(16, Math.min(MAX_PAGE, clientQueueCapacity));
+    this.connectFrame = retry == null ? null : new SseEncoder().retry(retry).toByteArray();
     this.keepAliveFrame = new SseEncoder().comment(SseComment.KEEP_ALIVE).toByteArray();
-    long period = config.keepAliveInterval.toMillis();
+    this.position = log.head();
+    this.writers = Executors.newFixedThreadPool(config.writerThreads, NamedThreads.factory("ssekit-writer"));
+    this.replays = Executors.newFixedThreadPool(2, NamedThreads.factory("ssekit-replay"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("ssekit-hub-timer"));
+    try {
+      this.tail = log.tail(position, new EventLog.TailListener() {
+        @Override
+        public void onEvent(LoggedEvent event) {
+          deliver(event);
+        }
+
+        @Override
+        public void onReset(EventId newPosition) {
+          reset(newPosition, "the event log restarted its history");
+        }
+      });
+    } catch (RuntimeException e) {
+      shutDownThreads();
+      throw e;
+    }
+    long period = keepAliveInterval.toMillis();
     timer.scheduleAtFixedRate(this::keepAlive, period, Math.max(1, period / 4), TimeUnit.MILLISECONDS);
   }
 
-  /** Returns a hub with default settings. */
+  /**
+   * Returns a hub with default settings: an in-memory log of 1000 events.
+   *
+   * @return the hub, delivering
+   */
   public static SseHub create() {
     return create(config -> {});
   }
 
-  /** Returns a hub configured by {@code config}. */
+  /**
+   * Returns a hub configured by {@code config}, which is read once, here.
+   *
+   * @param config sets the settings that differ from the defaults
+   * @return the hub, delivering
+   * @throws IllegalArgumentException if a setting is out of range
+   * @throws EventLogException if the configured log cannot be reached
+   */
   public static SseHub create(Consumer<SseHubConfig> config) {
     SseHubConfig c = new SseHubConfig();
     config.accept(c);
@@ -91,70 +144,223 @@ public final class SseHub implements AutoCloseable {
 
   /**
    * Publishes {@code payload} as an event of {@code type}, its data converted by the configured
-   * {@link PayloadMapper}, and returns the id it was given.
+   * {@link PayloadMapper}.
+   *
+   * @param type the event type
+   * @param payload the data: a {@code String} as it is, otherwise converted by the mapper
+   * @return the id the log gave the event
+   * @throws EventLogException if the log cannot take the event (connected clients stay connected)
+   * @throws HubClosedException if the hub is closed
    */
-  public long publish(String type, Object payload) {
-    return publish(config.payloads.toEvent(type, payload));
+  public EventId publish(String type, Object payload) {
+    return publish(payloads.toEvent(type, payload), null);
   }
 
-  /** Publishes {@code event} (its own id, if any, is replaced) and returns the id it was given. */
-  public long publish(ServerSentEvent event) {
+  /**
+   * Publishes {@code event}; its own id, if any, is replaced by the one the log gives it.
+   *
+   * @param event the event
+   * @return the id the log gave the event
+   * @throws EventLogException if the log cannot take the event (connected clients stay connected)
+   * @throws HubClosedException if the hub is closed
+   */
+  public EventId publish(ServerSentEvent event) {
+    return publish(event, null);
+  }
+
+  /**
+   * Publishes {@code event} at most once per {@code idempotencyKey}: when a publish with the same
+   * key reached the log before (within a window of at least a minute, from any node sharing the
+   * log), nothing is appended and that publish's id is returned. Use it to retry a publish that
+   * failed without knowing whether it arrived.
+   *
+   * @param event the event; its own id, if any, is replaced
+   * @param idempotencyKey the key, or null for none
+   * @return the id the log gave the event (or gave the first publish with this key)
+   * @throws EventLogException if the log cannot take the event (connected clients stay connected)
+   * @throws HubClosedException if the hub is closed
+   */
+  public EventId publish(ServerSentEvent event, String idempotencyKey) {
     Objects.requireNonNull(event, "event");
-    List<ClientChannel> slow;
-    long id;
-    synchronized (lock) {
-      if (closed) throw new IllegalStateException("hub is closed");
-      LoggedEvent logged = log.append(event);
-      id = logged.id();
-      lastEventId = id;
-      published.incrementAndGet(); // with the id, so that stats() never shows one ahead of the other
-      slow = fanOut(logged.frame());
-    }
-    disconnectSlow(slow);
+    if (closing) throw new HubClosedException();
+    EventId id = log.append(event, idempotencyKey);
+    published.incrementAndGet();
     return id;
   }
 
-  /** Returns counters an operator wants to see: clients, events and slow clients cut off. */
+  /**
+   * Returns the log this hub appends to and tails.
+   *
+   * @return the log
+   */
+  public EventLog log() {
+    return log;
+  }
+
+  /**
+   * Returns counters an operator wants to see.
+   *
+   * @return a snapshot of the hub's counters
+   */
   public HubStats stats() {
     synchronized (lock) {
-      return new HubStats(clients.size(), published.get(), lastEventId, accepted.get(), slowDisconnects.get());
+      return new HubStats(clients.size(), published.get(), delivered.get(), position.toString(), accepted.get(),
+          slowDisconnects.get(), lostSignals.get(), resets.get());
     }
   }
 
   /**
-   * Connects a client that has seen everything up to {@code lastEventId} (null for a new one):
-   * queues its replay and joins it to the live stream in one step. Returns null if the hub is
-   * closed or full. Used by {@link SsePlugin}.
+   * Connects a client that has seen everything up to {@code lastEventId} (null or empty for a new
+   * client): it is live at once when nothing is missing, otherwise it first catches up from the
+   * log. Used by {@link SsePlugin}, on the request thread before the response is committed.
+   *
+   * @return the channel, or null if the hub is closed or full
+   * @throws EventLogException if the log is needed for the replay and cannot be reached
    */
   ClientChannel connect(ClientChannel.Sink sink, String lastEventId, Object owner) {
+    ClientChannel channel = new ClientChannel(sink, writers, clientQueueCapacity, owner, this::closed);
+    boolean isNew = lastEventId == null || lastEventId.isEmpty();
+    EventId resume = isNew ? null : EventId.parse(lastEventId);
+    List<byte[]> frames = new ArrayList<>();
+    if (connectFrame != null) frames.add(connectFrame);
     synchronized (lock) {
-      if (closed || clients.size() >= config.maxClients) return null;
-      Replay replay = log.replay(lastEventId);
-      List<byte[]> frames = new ArrayList<>(replay.events().size() + 2);
-      if (connectFrame != null) frames.add(connectFrame);
-      if (lastEventId == null || lastEventId.isEmpty()) {
+      if (closed || clients.size() >= maxClients) return null;
+      clients.add(channel);
+      if (isNew || position.equals(resume)) {
+        accepted.incrementAndGet();
         // A new client learns where it joined, so that if it is cut off before its first event
         // it still resumes from here rather than as a new client that missed what came between.
-        frames.add(new SseEncoder().id(Long.toString(log.newestId())).toByteArray());
+        if (isNew) frames.add(new SseEncoder().id(position.toString()).toByteArray());
+        channel.replay(frames, null, 0);
+        goLive(channel, position.offset());
+        return channel;
       }
-      if (replay.lost() != null) frames.add(SseEncoder.encode(config.payloads.toEvent(EventsLost.TYPE, replay.lost())));
-      for (LoggedEvent e : replay.events()) frames.add(e.frame());
-      ClientChannel channel = new ClientChannel(sink, writers, config.clientQueueCapacity, owner, this::closed);
-      channel.prime(frames);
-      clients.add(channel);
-      accepted.incrementAndGet();
-      return channel;
     }
+    CatchUp catchUp;
+    try {
+      catchUp = firstPage(resume, lastEventId, frames);
+    } catch (RuntimeException e) {
+      closed(channel);
+      throw e;
+    }
+    accepted.incrementAndGet();
+    catchUp.continueWith(channel, frames);
+    return channel;
+  }
+
+  /**
+   * Reads the first page of a resuming client's replay into {@code frames}: everything after its
+   * id when the log holds that event, else the loss signal and the oldest retained events.
+   */
+  private CatchUp firstPage(EventId resume, String lastEventId, List<byte[]> frames) {
+    if (resume != null) {
+      // The event after a start of history (offset 0) is checked through its link to the epoch.
+      boolean start = resume.offset() == 0;
+      List<LoggedEvent> page = log.read(start ? 1 : resume.offset(), pageSize);
+      if (page.isEmpty()) {
+        if (start && log.head().equals(resume)) return new CatchUp(resume);
+      } else if (start ? page.get(0).follows(resume) : page.get(0).id().equals(resume)) {
+        CatchUp catchUp = new CatchUp(resume);
+        catchUp.add(start ? page : page.subList(1, page.size()), frames);
+        return catchUp;
+      }
+    }
+    lostSignals.incrementAndGet();
+    List<LoggedEvent> page = log.read(0, pageSize);
+    if (page.isEmpty()) {
+      frames.add(lostFrame(lastEventId, null));
+      return new CatchUp(log.head());
+    }
+    LoggedEvent first = page.get(0);
+    frames.add(lostFrame(lastEventId, first.id()));
+    CatchUp catchUp = new CatchUp(EventId.of(first.offset() - 1, first.previousTag()));
+    catchUp.add(page, frames);
+    return catchUp;
+  }
+
+  /** One client's way from its id to the live stream; touched by one thread at a time. */
+  private final class CatchUp {
+    private EventId last;
+
+    CatchUp(EventId last) {
+      this.last = last;
+    }
+
+    /** Adds {@code page}'s frames after {@link #last}; a break in the chain is signalled, not hidden. */
+    void add(List<LoggedEvent> page, List<byte[]> frames) {
+      for (LoggedEvent event : page) {
+        if (!event.follows(last)) {
+          // Trimmed (or replaced) while this client was catching up: what lay between is gone.
+          lostSignals.incrementAndGet();
+          frames.add(lostFrame(last.toString(), event.id()));
+        }
+        frames.add(event.frame());
+        last = event.id();
+      }
+    }
+
+    /** Hands {@code frames} to {@code channel}, then makes it live or asks for the next page when it is nearly written. */
+    void continueWith(ClientChannel channel, List<byte[]> frames) {
+      synchronized (lock) {
+        if (!clients.contains(channel)) return;
+        if (last.offset() >= position.offset()) {
+          // Every event after the tail's position comes live, and the client skips what its
+          // replay already held: no gap, no duplicate, whether this node is behind the log or not.
+          channel.replay(frames, null, 0);
+          goLive(channel, last.offset());
+          return;
+        }
+        channel.replay(frames, () -> fetch(channel), pageSize / 2);
+      }
+    }
+
+    private void fetch(ClientChannel channel) {
+      try {
+        replays.execute(() -> {
+          List<byte[]> frames = new ArrayList<>();
+          try {
+            List<LoggedEvent> page = log.read(last.offset() + 1, pageSize);
+            if (page.isEmpty()) {
+              // The log has nothing after this client's replay, yet the tail delivered more: the
+              // store lost what it held, and this node will reset. The client resumes afterwards.
+              channel.end();
+              return;
+            }
+            add(page, frames);
+          } catch (RuntimeException e) {
+            LOG.warn("Could not read the replay of a resuming client; ending its stream so it resumes later: {}",
+                e.toString());
+            channel.replay(frames, null, 0);
+            channel.end();
+            return;
+          }
+          continueWith(channel, frames);
+        });
+      } catch (RejectedExecutionException closing) {
+        channel.end();
+      }
+    }
+  }
+
+  private byte[] lostFrame(String lastEventId, EventId firstAvailable) {
+    EventsLost lost = new EventsLost(lastEventId, firstAvailable == null ? null : firstAvailable.toString());
+    return SseEncoder.encode(payloads.toEvent(EventsLost.TYPE, lost));
+  }
+
+  /** Holds the lock. */
+  private void goLive(ClientChannel channel, long skipUpTo) {
+    channel.skipUpTo = skipUpTo;
+    live.add(channel);
   }
 
   /** Returns how long ending streams may take before clients are cut off. */
   Duration shutdownTimeout() {
-    return config.shutdownTimeout;
+    return shutdownTimeout;
   }
 
   /** Returns the delay a refused client should wait, for its {@code Retry-After}. */
   long retryAfterSeconds() {
-    return config.retry == null ? 5 : Math.max(1, (config.retry.toMillis() + 999) / 1000);
+    return retry == null ? 5 : Math.max(1, (retry.toMillis() + 999) / 1000);
   }
 
   /**
@@ -167,7 +373,7 @@ public final class SseHub implements AutoCloseable {
       ending = clients.stream().filter(which).toList();
     }
     ending.forEach(ClientChannel::end);
-    long deadline = System.nanoTime() + config.shutdownTimeout.toNanos();
+    long deadline = System.nanoTime() + shutdownTimeout.toNanos();
     synchronized (lock) {
       try {
         while (ending.stream().anyMatch(clients::contains)) {
@@ -184,37 +390,73 @@ public final class SseHub implements AutoCloseable {
 
   /**
    * Ends every stream (clients may reconnect elsewhere and resume), stops the hub's threads and
-   * refuses further publishing. Returns within about the shutdown timeout.
+   * the log's tail, and refuses further publishing. Returns within about the shutdown timeout.
    */
   @Override
   public void close() {
     synchronized (lock) {
       if (closed) return;
       closed = true;
+      closing = true;
     }
+    tail.close();
     timer.shutdownNow();
     endClients(c -> true);
+    shutDownThreads();
+    if (ownsLog) log.close();
+  }
+
+  private void shutDownThreads() {
+    timer.shutdownNow();
+    replays.shutdownNow();
     writers.shutdown();
     try {
-      if (!writers.awaitTermination(config.shutdownTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
-        writers.shutdownNow();
-      }
+      if (!writers.awaitTermination(shutdownTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) writers.shutdownNow();
+      replays.awaitTermination(shutdownTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       writers.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }
 
-  private List<ClientChannel> fanOut(byte[] frame) {
-    lastFanOutNanos = System.nanoTime();
+  /** Delivers the tail's next event to every live client; on the tail's thread. */
+  private void deliver(LoggedEvent event) {
     List<ClientChannel> slow = null;
-    for (ClientChannel c : clients) {
-      if (!c.offer(frame)) {
-        if (slow == null) slow = new ArrayList<>();
-        slow.add(c);
+    synchronized (lock) {
+      if (closed) return;
+      if (!event.follows(position)) {
+        reset(event.id(), "event " + event.id() + " does not follow " + position + " (the log was wiped, replaced or trimmed past this node)");
+        return;
+      }
+      position = event.id();
+      delivered.incrementAndGet();
+      lastFanOutNanos = System.nanoTime();
+      long offset = event.offset();
+      byte[] frame = event.frame();
+      for (ClientChannel c : live) {
+        if (offset > c.skipUpTo && !c.offer(frame)) {
+          if (slow == null) slow = new ArrayList<>();
+          slow.add(c);
+        }
       }
     }
-    return slow;
+    disconnectSlow(slow);
+  }
+
+  /**
+   * The history this hub followed is gone: every stream ends (its clients reconnect and each is
+   * judged against the log by its own id), and delivery goes on from {@code newPosition}.
+   */
+  private void reset(EventId newPosition, String why) {
+    synchronized (lock) {
+      if (closed) return;
+      LOG.warn("Lost continuity with the event log at {}: {}; ending {} streams so that each client resumes by its own id",
+          position, why, clients.size());
+      position = newPosition;
+      resets.incrementAndGet();
+      live.clear();
+      clients.forEach(ClientChannel::end);
+    }
   }
 
   private void disconnectSlow(List<ClientChannel> slow) {
@@ -223,17 +465,23 @@ public final class SseHub implements AutoCloseable {
       if (c.abort()) {
         slowDisconnects.incrementAndGet();
         LOG.info("Disconnected a client whose queue was full ({} frames); it may resume with Last-Event-ID",
-            config.clientQueueCapacity);
+            clientQueueCapacity);
       }
     }
   }
 
   private void keepAlive() {
-    if (System.nanoTime() - lastFanOutNanos < config.keepAliveInterval.toNanos()) return;
-    List<ClientChannel> slow;
+    if (System.nanoTime() - lastFanOutNanos < keepAliveInterval.toNanos()) return;
+    List<ClientChannel> slow = null;
     synchronized (lock) {
       if (closed) return;
-      slow = fanOut(keepAliveFrame);
+      lastFanOutNanos = System.nanoTime();
+      for (ClientChannel c : live) {
+        if (!c.offer(keepAliveFrame)) {
+          if (slow == null) slow = new ArrayList<>();
+          slow.add(c);
+        }
+      }
     }
     disconnectSlow(slow);
   }
@@ -241,6 +489,7 @@ public final class SseHub implements AutoCloseable {
   private void closed(ClientChannel channel) {
     synchronized (lock) {
       clients.remove(channel);
+      live.remove(channel);
       lock.notifyAll();
     }
   }

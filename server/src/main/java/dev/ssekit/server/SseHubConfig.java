@@ -4,7 +4,8 @@ import dev.ssekit.protocol.PayloadMapper;
 import java.time.Duration;
 
 /**
- * Settings of a {@link SseHub}, set in the lambda given to {@link SseHub#create}:
+ * Settings of a {@link SseHub}, set in the lambda given to {@link SseHub#create}, which reads them
+ * once (changing them afterwards has no effect):
  *
  * <pre>{@code
  * SseHub hub = SseHub.create(config -> {
@@ -17,7 +18,11 @@ public final class SseHubConfig {
   /** Events kept for replay to resuming clients, when {@link #eventLog} is not set. */
   public int history = 1000;
 
-  /** The log that assigns ids and replays; null for an {@link InMemoryEventLog} of {@link #history} events. */
+  /**
+   * The log the hub appends to and delivers from; null for an {@link InMemoryEventLog} of
+   * {@link #history} events, which the hub closes with itself. A log given here stays open when
+   * the hub closes (it may outlive the hub, as a shared store does).
+   */
   public EventLog eventLog;
 
   /** The reconnection delay sent to every client with {@code retry:} when it connects; null sends none. */

@@ -1,7 +1,6 @@
 package dev.ssekit.server;
 
 import dev.ssekit.protocol.Sse;
-import dev.ssekit.server.internal.ClientChannel;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -9,12 +8,18 @@ import io.javalin.plugin.Plugin;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves a {@link SseHub} as an event stream at one path of a Javalin app:
@@ -26,14 +31,17 @@ import java.util.concurrent.TimeoutException;
  * <p>{@code GET path} answers {@code 200 text/event-stream; charset=utf-8} whatever the request's
  * {@code Accept} (so {@code curl -N} works), flushes the headers at once and streams. The id to
  * resume after comes from the {@code Last-Event-ID} header or, for clients that cannot set
- * headers, the {@code lastEventId} query parameter. A full or closed hub answers {@code 503}
- * with {@code Retry-After}. When the app stops, its streams end cleanly before Jetty stops.
+ * headers, the {@code lastEventId} query parameter (a header value sent as UTF-8 is read as
+ * UTF-8). A full or closed hub, or one whose log cannot be reached for a resuming client's
+ * replay, answers {@code 503} with {@code Retry-After}. When the app stops, its streams end cleanly before Jetty stops.
  *
  * <p>Javalin's own {@code sse} route is not used: it refuses requests without an {@code Accept:
  * text/event-stream}, has no {@code retry} or {@code Last-Event-ID} support and writes with
  * blocking calls, so one stalled client would hold a thread.
  */
 public final class SsePlugin extends Plugin<Void> {
+  private static final Logger LOG = LoggerFactory.getLogger(SsePlugin.class);
+
   private final String path;
   private final SseHub hub;
   private final Set<ServletSink> open = ConcurrentHashMap.newKeySet();
@@ -75,16 +83,21 @@ public final class SsePlugin extends Plugin<Void> {
   }
 
   private void handle(Context ctx) throws IOException {
-    String lastEventId = ctx.header(Sse.LAST_EVENT_ID_HEADER);
+    String lastEventId = utf8(ctx.header(Sse.LAST_EVENT_ID_HEADER));
     // The header wins: a browser sends it on reconnection with a newer id than the page's query.
     if (lastEventId == null || lastEventId.isEmpty()) lastEventId = ctx.queryParam(Sse.LAST_EVENT_ID_PARAMETER);
 
     ServletSink sink = new ServletSink(ctx.req());
-    ClientChannel channel = stopping ? null : hub.connect(sink, lastEventId, this);
+    ClientChannel channel;
+    try {
+      channel = stopping ? null : hub.connect(sink, lastEventId, this);
+    } catch (EventLogException e) {
+      LOG.warn("Refused a resuming client: {}", e.getMessage());
+      refuse(ctx, "The event log is unreachable; retry later.\n");
+      return;
+    }
     if (channel == null) {
-      ctx.status(HttpStatus.SERVICE_UNAVAILABLE)
-          .header("Retry-After", Long.toString(hub.retryAfterSeconds()))
-          .result("This event stream is not accepting clients now; retry later.\n");
+      refuse(ctx, "This event stream is not accepting clients now; retry later.\n");
       return;
     }
     try {
@@ -103,6 +116,38 @@ public final class SsePlugin extends Plugin<Void> {
     } catch (IOException | RuntimeException e) {
       channel.abort();
       throw e;
+    }
+  }
+
+  private void refuse(Context ctx, String why) {
+    ctx.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .header("Retry-After", Long.toString(hub.retryAfterSeconds()))
+        .result(why);
+  }
+
+  /**
+   * Returns a header value as the UTF-8 text the client sent: browsers send an event id that is
+   * not ASCII as UTF-8 bytes, which the servlet API hands over one char per byte. Bytes that are
+   * not UTF-8 are kept as they came.
+   */
+  private static String utf8(String header) {
+    if (header == null) return null;
+    boolean ascii = true;
+    for (int i = 0; i < header.length() && ascii; i++) {
+      char c = header.charAt(i);
+      if (c > 0xFF) return header; // already decoded by someone
+      ascii = c < 0x80;
+    }
+    if (ascii) return header;
+    byte[] bytes = header.getBytes(StandardCharsets.ISO_8859_1);
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException notUtf8) {
+      return header;
     }
   }
 }

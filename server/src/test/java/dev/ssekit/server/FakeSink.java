@@ -3,7 +3,6 @@ package dev.ssekit.server;
 import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.protocol.SseComment;
 import dev.ssekit.protocol.SseDecoder;
-import dev.ssekit.server.internal.ClientChannel;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +39,11 @@ final class FakeSink implements ClientChannel.Sink {
   ClientChannel connect(SseHub hub, String lastEventId) {
     channel = hub.connect(this, lastEventId, "test");
     if (channel != null) channel.writePossible(); // as the servlet container does once async starts
+    return channel;
+  }
+
+  /** Returns the channel the hub gave this sink. */
+  ClientChannel connection() {
     return channel;
   }
 

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -38,8 +39,14 @@ class SseHubTest {
     hubs.forEach(SseHub::close);
   }
 
-  private static List<Long> ids(List<ServerSentEvent> events) {
-    return events.stream().filter(e -> !e.type().equals(EventsLost.TYPE)).map(e -> Long.parseLong(e.id())).toList();
+  /** Returns the offsets of the events' ids, leaving out loss signals (which have none). */
+  static List<Long> ids(List<ServerSentEvent> events) {
+    return events.stream().filter(e -> !e.type().equals(EventsLost.TYPE)).map(e -> EventId.parse(e.id()).offset()).toList();
+  }
+
+  /** The id a client that has seen everything so far resumes from. */
+  private static String now(SseHub hub) {
+    return hub.stats().lastEventId();
   }
 
   @Test
@@ -49,12 +56,14 @@ class SseHubTest {
     FakeSink b = new FakeSink();
     a.connect(hub, null);
     b.connect(hub, null);
-    for (int i = 1; i <= 50; i++) assertEquals(i, hub.publish("n", i));
+    for (int i = 1; i <= 50; i++) assertEquals(i, hub.publish("n", i).offset());
     a.awaitEvents(50);
     b.awaitEvents(50);
     assertEquals(LongStream.rangeClosed(1, 50).boxed().toList(), ids(a.events()));
     assertEquals(a.text(), b.text());
-    assertEquals(ServerSentEvent.of("n", "7", "7"), a.events().get(6));
+    ServerSentEvent seventh = a.events().get(6);
+    assertEquals(ServerSentEvent.of("n", "7", seventh.id()), seventh);
+    assertEquals(hub.log().read(7, 1).get(0).id().toString(), seventh.id());
   }
 
   @Test
@@ -62,8 +71,8 @@ class SseHubTest {
     SseHub hub = hub(c -> {});
     FakeSink a = new FakeSink();
     FakeSink b = new FakeSink();
-    a.connect(hub, "0");
-    b.connect(hub, "0");
+    a.connect(hub, now(hub));
+    b.connect(hub, now(hub));
     hub.publish("only", "one");
     a.awaitEvents(1);
     b.awaitEvents(1);
@@ -74,7 +83,7 @@ class SseHubTest {
   void headersAreFlushedAtOnceEvenWithNothingToSend() throws Exception {
     SseHub hub = hub(c -> {});
     FakeSink a = new FakeSink();
-    a.connect(hub, "0");
+    a.connect(hub, now(hub));
     a.await("a flush", () -> a.flushes() == 1);
     assertEquals("", a.text());
   }
@@ -82,31 +91,33 @@ class SseHubTest {
   @Test
   void newClientLearnsWhereItJoinedSoItCanResumeBeforeItsFirstEvent() throws Exception {
     SseHub hub = hub(c -> {});
-    hub.publish("x", "before");
+    EventId before = hub.publish("x", "before");
     FakeSink a = new FakeSink();
     a.connect(hub, null);
-    hub.publish("x", "after");
+    EventId after = hub.publish("x", "after");
     a.awaitEvents(1);
-    assertTrue(a.text().startsWith("id: 1\n\nid: 2\n"), a.text());
+    assertTrue(a.text().startsWith("id: " + before + "\n\nid: " + after + "\n"), a.text());
     assertEquals(List.of(2L), ids(a.events()));
   }
 
   @Test
   void retryIsSentFirst() throws Exception {
     SseHub hub = hub(c -> c.retry = Duration.ofMillis(1500));
-    hub.publish("x", "1");
+    String start = now(hub);
+    EventId first = hub.publish("x", "1");
     FakeSink a = new FakeSink();
-    a.connect(hub, "0");
+    a.connect(hub, start);
     a.awaitEvents(1);
-    assertTrue(a.text().startsWith("retry: 1500\n\nid: 1\n"), a.text());
+    assertTrue(a.text().startsWith("retry: 1500\n\nid: " + first + "\n"), a.text());
   }
 
   @Test
   void resumingClientGetsWhatItMissedThenLive() throws Exception {
     SseHub hub = hub(c -> {});
-    for (int i = 0; i < 10; i++) hub.publish("x", i);
+    List<EventId> ids = new ArrayList<>();
+    for (int i = 0; i < 10; i++) ids.add(hub.publish("x", i));
     FakeSink a = new FakeSink();
-    a.connect(hub, "6");
+    a.connect(hub, ids.get(5).toString());
     hub.publish("x", "live");
     a.awaitEvents(5);
     assertEquals(List.of(7L, 8L, 9L, 10L, 11L), ids(a.events()));
@@ -115,14 +126,16 @@ class SseHubTest {
   @Test
   void tooOldIdGetsTheLossSignalFirst() throws Exception {
     SseHub hub = hub(c -> c.history = 3);
-    for (int i = 0; i < 10; i++) hub.publish("x", i);
+    List<EventId> ids = new ArrayList<>();
+    for (int i = 0; i < 10; i++) ids.add(hub.publish("x", i));
     FakeSink a = new FakeSink();
-    a.connect(hub, "2");
+    a.connect(hub, ids.get(1).toString());
     a.awaitEvents(4);
     ServerSentEvent signal = a.events().get(0);
     assertEquals(EventsLost.TYPE, signal.type());
     assertNull(signal.id(), "the signal must not move the client's last event id");
-    assertEquals(new EventsLost("2", "8"), PayloadMapper.defaults().decode(signal, EventsLost.class));
+    assertEquals(new EventsLost(ids.get(1).toString(), ids.get(7).toString()),
+        PayloadMapper.defaults().decode(signal, EventsLost.class));
     assertEquals(List.of(8L, 9L, 10L), ids(a.events()));
   }
 
@@ -134,8 +147,9 @@ class SseHubTest {
     });
     int total = 20_000;
     AtomicBoolean done = new AtomicBoolean();
+    List<EventId> published = new CopyOnWriteArrayList<>(List.of(hub.log().head()));
     Thread publisher = new Thread(() -> {
-      for (int i = 0; i < total; i++) hub.publish("x", i);
+      for (int i = 0; i < total; i++) published.add(hub.publish("x", i));
       done.set(true);
     }, "test-publisher");
     publisher.start();
@@ -143,12 +157,11 @@ class SseHubTest {
     List<FakeSink> sinks = new ArrayList<>();
     List<Long> resumedFrom = new ArrayList<>();
     while (!done.get() || sinks.size() < 20) {
-      long newest = hub.stats().lastEventId();
-      long from = newest == 0 ? 0 : random.nextInt((int) newest + 1);
+      EventId from = published.get(random.nextInt(published.size()));
       FakeSink sink = new FakeSink();
-      assertNotNull(sink.connect(hub, Long.toString(from)));
+      assertNotNull(sink.connect(hub, from.toString()));
       sinks.add(sink);
-      resumedFrom.add(from);
+      resumedFrom.add(from.offset());
       if (sinks.size() >= 200) break;
     }
     publisher.join();
@@ -169,7 +182,7 @@ class SseHubTest {
     sink.connect(hub, null);
     int threads = 4;
     int each = 2_000;
-    ConcurrentLinkedQueue<Long> returned = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<EventId> returned = new ConcurrentLinkedQueue<>();
     CountDownLatch start = new CountDownLatch(1);
     List<Thread> publishers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -197,8 +210,8 @@ class SseHubTest {
     SseHub hub = hub(c -> c.clientQueueCapacity = 8);
     FakeSink slow = new FakeSink();
     FakeSink fast = new FakeSink();
-    slow.connect(hub, "0");
-    fast.connect(hub, "0");
+    slow.connect(hub, now(hub));
+    fast.connect(hub, now(hub));
     slow.await("headers flushed", () -> slow.flushes() == 1);
     slow.stall();
     for (int i = 1; i <= 100; i++) {
@@ -215,7 +228,7 @@ class SseHubTest {
   void stalledClientThatCatchesUpInTimeKeepsEverything() throws Exception {
     SseHub hub = hub(c -> c.clientQueueCapacity = 50);
     FakeSink sink = new FakeSink();
-    sink.connect(hub, "0");
+    sink.connect(hub, now(hub));
     sink.await("headers flushed", () -> sink.flushes() == 1);
     sink.stall();
     for (int i = 0; i < 40; i++) hub.publish("x", i);
@@ -231,10 +244,11 @@ class SseHubTest {
       c.clientQueueCapacity = 8;
       c.history = 100;
     });
+    String start = now(hub);
     for (int i = 0; i < 50; i++) hub.publish("x", i);
     FakeSink sink = new FakeSink();
     sink.stall(); // a slow start: nothing of the replay is written yet
-    sink.connect(hub, "0");
+    sink.connect(hub, start);
     for (int i = 0; i < 8; i++) hub.publish("x", "live " + i);
     assertFalse(sink.aborted(), "50 replayed frames plus 8 live ones: only the live ones count");
     sink.resume();
@@ -277,8 +291,8 @@ class SseHubTest {
     SseHub hub = SseHub.create(c -> c.shutdownTimeout = Duration.ofMillis(200));
     FakeSink draining = new FakeSink();
     FakeSink stalled = new FakeSink();
-    draining.connect(hub, "0");
-    stalled.connect(hub, "0");
+    draining.connect(hub, now(hub));
+    stalled.connect(hub, now(hub));
     stalled.await("headers flushed", () -> stalled.flushes() == 1);
     stalled.stall();
     for (int i = 0; i < 10; i++) hub.publish("heartbeat", Heartbeat.ofEpochMilli(i));
@@ -287,7 +301,7 @@ class SseHubTest {
     assertTrue(draining.completed() && !draining.aborted(), "a healthy client's stream ends cleanly");
     assertTrue(stalled.aborted(), "a client that cannot take its last events is cut off after the timeout");
     assertEquals(0, hub.stats().clients());
-    assertThrows(IllegalStateException.class, () -> hub.publish("x", 1));
+    assertThrows(HubClosedException.class, () -> hub.publish("x", 1));
     assertNull(new FakeSink().connect(hub, null));
     Await.until("hub threads to stop", () -> Await.threads("ssekit-") == before);
     hub.close(); // idempotent

@@ -23,6 +23,16 @@ public final class ServerConfig {
   /** Most clients connected at once. */
   public int maxClients = 10_000;
 
-  /** A log to use instead of a fresh in-memory one of {@link #history} events, e.g. to survive a restart. */
+  /**
+   * Where the stream's history lives: {@code memory} (this process only), or
+   * {@code redis://[user:password@]host[:port]/stream[?db=N]} ({@code rediss://} for TLS), a Redis
+   * Stream that several servers share and that outlives them.
+   */
+  public String log = "memory";
+
+  /** How long a call to the Redis log may take before Redis counts as unreachable. */
+  public Duration logTimeout = Duration.ofSeconds(2);
+
+  /** A log to use instead of the one {@link #log} names, e.g. to survive a restart in a test; the server does not close it. */
   public EventLog eventLog;
 }

@@ -1,6 +1,7 @@
 package dev.ssekit.server.app;
 
 import dev.ssekit.protocol.internal.Durations;
+import dev.ssekit.redis.RedisEventLog;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +17,8 @@ final class ServerFlags {
       Usage: java -jar ssekit-server.jar [options]
 
       Serves a Server-Sent Events stream of heartbeats at GET /sse, a live demo page at GET /
-      and JSON health at GET /health.
+      and JSON health at GET /health. Event ids are <offset>.<tag>; a client resuming with an id
+      this stream's history does not hold gets an ssekit-lost event first.
 
       Options (each also read from the environment variable shown):
         --port N                 port to listen on; 0 picks a free one    [SSEKIT_PORT, default 8080]
@@ -25,6 +27,10 @@ final class ServerFlags {
         --history N              events kept for Last-Event-ID replay     [SSEKIT_HISTORY, default 1000]
         --retry D                reconnection delay sent with retry:      [SSEKIT_RETRY, default 2s]
         --max-clients N          most clients connected at once           [SSEKIT_MAX_CLIENTS, default 10000]
+        --log memory|URL         where the history lives: memory, or a Redis Stream shared by
+                                 several servers, redis://[user:pass@]host:port/STREAM[?db=N]
+                                 (rediss:// for TLS)                      [SSEKIT_LOG, default memory]
+        --log-timeout D          longest a Redis call may take            [SSEKIT_LOG_TIMEOUT, default 2s]
         --help                   print this help and exit
 
       Durations: 250ms, 1s, 2m, 1h (or ISO-8601 such as PT1S).
@@ -41,7 +47,7 @@ final class ServerFlags {
   record Parsed(ServerConfig config, boolean help) {}
 
   private static final List<String> NAMES =
-      List.of("port", "host", "heartbeat-interval", "history", "retry", "max-clients");
+      List.of("port", "host", "heartbeat-interval", "history", "retry", "max-clients", "log", "log-timeout");
 
   private ServerFlags() {}
 
@@ -96,6 +102,24 @@ final class ServerFlags {
       case "history" -> config.history = integer(value, source, 0, 10_000_000);
       case "retry" -> config.retry = duration(value, source);
       case "max-clients" -> config.maxClients = integer(value, source, 1, Integer.MAX_VALUE);
+      case "log" -> {
+        String log = value.trim();
+        if (!log.equals("memory")) {
+          try {
+            RedisEventLog.builder(log); // checks the URL now, so a typo fails before anything starts
+          } catch (IllegalArgumentException e) {
+            throw new BadFlagException(source + ": " + e.getMessage());
+          }
+        }
+        config.log = log;
+      }
+      case "log-timeout" -> {
+        Duration timeout = duration(value, source);
+        if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE / 2) {
+          throw new BadFlagException(source + ": '" + value + "' is not between 1ms and 12 days");
+        }
+        config.logTimeout = timeout;
+      }
       default -> throw new IllegalStateException(name);
     }
   }

@@ -1,5 +1,6 @@
 package dev.ssekit.server.app;
 
+import dev.ssekit.server.EventLogException;
 import java.io.PrintStream;
 import java.util.Map;
 
@@ -29,13 +30,16 @@ public final class ServerMain {
     SseServer server;
     try {
       server = SseServer.start(parsed.config());
+    } catch (EventLogException e) {
+      err.println("ssekit-server: --log: " + e.getMessage());
+      return 2;
     } catch (RuntimeException e) {
       err.println("ssekit-server: cannot start: " + e.getMessage());
       return 1;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ssekit-shutdown"));
     out.println("ssekit server on http://localhost:" + server.port()
-        + "  (stream: /sse, demo: /, health: /health; Ctrl-C stops)");
+        + "  (stream: /sse, demo: /, health: /health; log: " + server.hub().log() + "; Ctrl-C stops)");
     return 0;
   }
 }

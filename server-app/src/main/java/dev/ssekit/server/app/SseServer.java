@@ -1,5 +1,8 @@
 package dev.ssekit.server.app;
 
+import dev.ssekit.redis.RedisEventLog;
+import dev.ssekit.server.EventId;
+import dev.ssekit.server.EventLog;
 import dev.ssekit.server.HeartbeatSource;
 import dev.ssekit.server.HubStats;
 import dev.ssekit.server.SseHub;
@@ -13,28 +16,40 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The runnable heartbeat server: a hub at {@code /sse} fed by a {@link HeartbeatSource}, a demo
- * page at {@code /} and health at {@code /health}. {@link ServerMain} runs one; tests start
- * several, and restart one around the same {@link ServerConfig#eventLog}.
+ * page at {@code /} and health at {@code /health}, on the log {@link ServerConfig#log} names.
+ * {@link ServerMain} runs one; tests start several, on one Redis stream or around the same
+ * {@link ServerConfig#eventLog}.
  */
 public final class SseServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SseServer.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
+  private final EventLog ownLog;
   private final SseHub hub;
   private final HeartbeatSource heartbeat;
   private final Javalin app;
   private boolean closed;
 
   private SseServer(ServerConfig config) {
-    this.hub = SseHub.create(hubConfig -> {
-      hubConfig.history = config.history;
-      hubConfig.eventLog = config.eventLog;
-      hubConfig.retry = config.retry;
-      hubConfig.maxClients = config.maxClients;
-    });
+    this.ownLog = config.eventLog == null && !config.log.equals("memory") ? redisLog(config) : null;
+    EventLog log = config.eventLog != null ? config.eventLog : ownLog;
+    try {
+      this.hub = SseHub.create(hubConfig -> {
+        hubConfig.history = config.history;
+        hubConfig.eventLog = log;
+        hubConfig.retry = config.retry;
+        hubConfig.maxClients = config.maxClients;
+      });
+    } catch (RuntimeException e) {
+      if (ownLog != null) ownLog.close();
+      throw e;
+    }
     byte[] page = resource("index.html");
     this.app = Javalin.create(javalin -> {
       javalin.startup.showJavalinBanner = false;
@@ -51,6 +66,22 @@ public final class SseServer implements AutoCloseable {
       // Nothing of a server that failed to start may keep running: not Jetty, not the hub's threads.
       app.stop();
       hub.close();
+      if (ownLog != null) ownLog.close();
+      throw e;
+    }
+  }
+
+  private static RedisEventLog redisLog(ServerConfig config) {
+    RedisEventLog log = RedisEventLog.builder(config.log)
+        .history(Math.max(1, config.history))
+        .timeout(config.logTimeout)
+        .build();
+    try {
+      log.head(); // reachable now, or the server does not start
+      log.durabilityWarnings().forEach(LOG::warn);
+      return log;
+    } catch (RuntimeException e) {
+      log.close();
       throw e;
     }
   }
@@ -90,18 +121,30 @@ public final class SseServer implements AutoCloseable {
     if (heartbeat != null) heartbeat.close();
     app.stop();
     hub.close();
+    if (ownLog != null) ownLog.close();
   }
 
   private void health(Context ctx) {
     HubStats stats = hub.stats();
+    EventLog.Status log = hub.log().status();
+    Map<String, Object> logBody = new LinkedHashMap<>();
+    logBody.put("kind", log.kind());
+    logBody.put("reachable", log.reachable());
+    logBody.put("newestId", log.newest() == null ? null : log.newest().toString());
+    EventId tail = EventId.parse(stats.lastEventId());
+    logBody.put("tailLag", log.newest() == null || tail == null ? null : Math.max(0, log.newest().offset() - tail.offset()));
+    if (log.error() != null) logBody.put("error", log.error());
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", "UP");
+    body.put("status", log.reachable() ? "UP" : "DOWN");
     body.put("clients", stats.clients());
     body.put("published", stats.published());
     body.put("lastEventId", stats.lastEventId());
     body.put("connectionsAccepted", stats.connectionsAccepted());
     body.put("slowClientsDisconnected", stats.slowClientsDisconnected());
-    ctx.contentType(ContentType.JSON).result(JSON.writeValueAsString(body));
+    body.put("lostSignals", stats.lostSignals());
+    body.put("log", logBody);
+    // A node that cannot reach its log answers 503, so that a load balancer sends new clients elsewhere.
+    ctx.status(log.reachable() ? 200 : 503).contentType(ContentType.JSON).result(JSON.writeValueAsString(body));
   }
 
   private static byte[] resource(String name) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ssekit.redis.RedisProcess;
 import dev.ssekit.server.Await;
 import dev.ssekit.server.HttpStream;
 import java.net.URI;
@@ -74,17 +75,43 @@ class SseServerTest {
   @Test
   void healthReportsClientsAndEvents() throws Exception {
     SseServer server = server(c -> c.heartbeatInterval = Duration.ZERO);
-    server.hub().publish("x", "1");
+    String id = server.hub().publish("x", "1").toString();
     HttpStream stream = open(server.port(), "/sse");
     Await.until("client connected", () -> server.hub().stats().clients() == 1);
-    HttpResponse<String> health = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> health = health(server.port());
     assertEquals(200, health.statusCode());
     assertEquals("application/json", health.headers().firstValue("content-type").orElseThrow());
-    assertEquals("{\"status\":\"UP\",\"clients\":1,\"published\":1,\"lastEventId\":1,\"connectionsAccepted\":1,"
-        + "\"slowClientsDisconnected\":0}", health.body());
+    assertEquals("{\"status\":\"UP\",\"clients\":1,\"published\":1,\"lastEventId\":\"" + id + "\",\"connectionsAccepted\":1,"
+        + "\"slowClientsDisconnected\":0,\"lostSignals\":0,\"log\":{\"kind\":\"memory\",\"reachable\":true,\"newestId\":\""
+        + id + "\",\"tailLag\":0}}", health.body());
     assertNull(stream.poll(Duration.ZERO));
+  }
+
+  @Test
+  void healthOfANodeWhoseRedisIsDownIs503SoBalancersMoveOn() throws Exception {
+    try (RedisProcess redis = RedisProcess.start()) {
+      SseServer server = server(c -> {
+        c.heartbeatInterval = Duration.ZERO;
+        c.log = redis.uri("health");
+        c.logTimeout = Duration.ofMillis(300);
+      });
+      String id = server.hub().publish("x", "1").toString();
+      Await.until("the tail to deliver it", () -> server.hub().stats().lastEventId().equals(id));
+      HttpResponse<String> up = health(server.port());
+      assertEquals(200, up.statusCode());
+      assertTrue(up.body().contains("\"log\":{\"kind\":\"redis\",\"reachable\":true,\"newestId\":\"" + id + "\",\"tailLag\":0}"),
+          up.body());
+      redis.kill();
+      HttpResponse<String> down = health(server.port());
+      assertEquals(503, down.statusCode());
+      assertTrue(down.body().startsWith("{\"status\":\"DOWN\""), down.body());
+      assertTrue(down.body().contains("\"reachable\":false,\"newestId\":null,\"tailLag\":null,\"error\":\""), down.body());
+    }
+  }
+
+  private static HttpResponse<String> health(int port) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.ssekit.server.internal;
+package dev.ssekit.server;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -16,9 +16,15 @@ import java.util.function.Consumer;
  * interleave. A full queue means the client is too slow: the hub cuts it off, and it resumes
  * with {@code Last-Event-ID}.
  *
- * <p>Public only so the hub in the parent package can use it; not part of ssekit's API.
+ * <p>A client that resumes far back first catches up: it is not yet live (the hub does not
+ * offer it new frames) and its replay arrives in pages, each asked for through the refill
+ * callback when the previous one is nearly written, so a long absence never floods memory.
+ *
+ * <p>Lock order: the hub's lock, then this channel's monitor; never the other way round. The
+ * writer holds {@code writeLock} and takes the monitor briefly; it never holds the monitor while
+ * it calls the sink or a callback.
  */
-public final class ClientChannel {
+final class ClientChannel {
   /**
    * Coalesce queued frames into writes of at most this many bytes, to save system calls; kept
    * below Jetty's 32 KiB response buffer, which it would otherwise cut writes into.
@@ -30,7 +36,7 @@ public final class ClientChannel {
    * only after {@link #isReady()} returned true; when it returns false, the sink calls
    * {@link ClientChannel#writePossible()} once it is ready again.
    */
-  public interface Sink {
+  interface Sink {
     /** Returns whether a write or flush may be issued now. */
     boolean isReady();
 
@@ -54,11 +60,17 @@ public final class ClientChannel {
   private final Object owner;
   private final ReentrantLock writeLock = new ReentrantLock();
 
+  /** Frames with an offset up to this are not for this client: its replay already held them. Guarded by the hub's lock. */
+  long skipUpTo;
+
   // Guarded by this. The replay is sent first and does not count against the capacity: it is
   // bounded by the log, and counting it would cut off a client that resumes after a long absence
   // at the first live event, again and again.
   private final ArrayDeque<byte[]> replay = new ArrayDeque<>();
   private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+  private Runnable refill; // asks for the next page of a catch-up; null when none is wanted
+  private int refillBelow;
+  private boolean refillRequested;
   private boolean started;
   private boolean drainScheduled;
   private boolean ending;
@@ -71,7 +83,7 @@ public final class ClientChannel {
    * Creates a channel that writes to {@code sink} on {@code writers} once {@link #writePossible()}
    * is first called, and calls {@code onClosed} exactly once when it closes for any reason.
    */
-  public ClientChannel(Sink sink, Executor writers, int capacity, Object owner, Consumer<ClientChannel> onClosed) {
+  ClientChannel(Sink sink, Executor writers, int capacity, Object owner, Consumer<ClientChannel> onClosed) {
     this.sink = sink;
     this.writers = writers;
     this.capacity = capacity;
@@ -80,20 +92,33 @@ public final class ClientChannel {
   }
 
   /** Returns the tag given at creation, e.g. the route that accepted this client. */
-  public Object owner() {
+  Object owner() {
     return owner;
   }
 
-  /** Queues {@code frames} to send before any live frame, outside the capacity. */
-  public synchronized void prime(List<byte[]> frames) {
-    replay.addAll(frames);
+  /**
+   * Queues {@code frames} to send before any live frame, outside the capacity. While
+   * {@code refill} is not null, it is run (once, until the next call of this method) when fewer
+   * than {@code refillBelow} replayed frames are left to write; null ends the catch-up.
+   */
+  void replay(List<byte[]> frames, Runnable refill, int refillBelow) {
+    synchronized (this) {
+      if (closed) return;
+      replay.addAll(frames);
+      this.refill = refill;
+      this.refillBelow = refillBelow;
+      refillRequested = false;
+      if (!started || drainScheduled || frames.isEmpty()) return;
+      drainScheduled = true;
+    }
+    writers.execute(this::drain);
   }
 
   /**
    * Queues {@code frame}. Returns false if the queue is full: the client is too slow and the
    * caller must {@link #abort} it. A closed or ending channel ignores the frame.
    */
-  public boolean offer(byte[] frame) {
+  boolean offer(byte[] frame) {
     synchronized (this) {
       if (closed || ending) return true;
       if (queue.size() >= capacity) return false;
@@ -106,7 +131,7 @@ public final class ClientChannel {
   }
 
   /** Called by the sink when it can take writes: the first call starts the channel. */
-  public void writePossible() {
+  void writePossible() {
     synchronized (this) {
       started = true;
     }
@@ -114,7 +139,7 @@ public final class ClientChannel {
   }
 
   /** Sends what is queued, then ends the response normally. */
-  public void end() {
+  void end() {
     synchronized (this) {
       if (closed || ending) return;
       ending = true;
@@ -125,24 +150,24 @@ public final class ClientChannel {
   }
 
   /** Cuts the connection now, dropping queued frames; returns false if the channel had already closed. */
-  public boolean abort() {
+  boolean abort() {
     if (!markClosed()) return false;
     sink.abort();
     return true;
   }
 
   /** Called by the sink when the connection failed or the response ended underneath us. */
-  public void failed() {
+  void failed() {
     if (markClosed()) sink.complete();
   }
 
   /** Returns whether this channel has closed. */
-  public synchronized boolean isClosed() {
+  synchronized boolean isClosed() {
     return closed;
   }
 
   /** Returns the number of frames waiting to be written. */
-  public synchronized int queued() {
+  synchronized int queued() {
     return replay.size() + queue.size();
   }
 
@@ -156,11 +181,17 @@ public final class ClientChannel {
       while (sink.isReady()) {
         byte[] bytes;
         boolean finished;
+        Runnable wanted = null;
         synchronized (this) {
           if (closed) return;
           bytes = takeBatch();
           finished = bytes == null && ending;
+          if (refill != null && !refillRequested && !ending && replay.size() < refillBelow) {
+            refillRequested = true;
+            wanted = refill;
+          }
         }
+        if (wanted != null) wanted.run();
         if (bytes != null) {
           sink.write(bytes);
           headersFlushed = true; // an unbuffered write commits the headers too

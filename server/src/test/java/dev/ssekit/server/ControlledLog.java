@@ -1,0 +1,100 @@
+package dev.ssekit.server;
+
+import dev.ssekit.protocol.ServerSentEvent;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An {@link InMemoryEventLog} a test can steer: make it unreachable, hold back what its tails
+ * deliver (a node whose tail lags the store), or hand a tail an event of its choosing.
+ */
+final class ControlledLog implements EventLog {
+  private final InMemoryEventLog store;
+  private final List<Held> held = new ArrayList<>(); // guarded by this
+  private volatile boolean down;
+  private volatile boolean holding;
+  private volatile TailListener lastTail;
+
+  private record Held(TailListener listener, LoggedEvent event) {}
+
+  ControlledLog(int history) {
+    this.store = new InMemoryEventLog(history);
+  }
+
+  /** Every call fails from now on, as with a store that cannot be reached. */
+  void down() {
+    down = true;
+  }
+
+  /** Calls work again. */
+  void up() {
+    down = false;
+  }
+
+  /** Tails receive nothing until {@link #release()}; appends and reads go on. */
+  synchronized void hold() {
+    holding = true;
+  }
+
+  /** Delivers what was held back, in order, and stops holding. */
+  void release() {
+    List<Held> out;
+    synchronized (this) {
+      holding = false;
+      out = List.copyOf(held);
+      held.clear();
+    }
+    for (Held h : out) h.listener().onEvent(h.event());
+  }
+
+  /** Hands {@code event} to the newest tail as if the store had delivered it. */
+  void deliver(LoggedEvent event) {
+    lastTail.onEvent(event);
+  }
+
+  private void check() {
+    if (down) throw new EventLogException("the test's store is down", null);
+  }
+
+  @Override
+  public EventId append(ServerSentEvent event, String idempotencyKey) {
+    check();
+    return store.append(event, idempotencyKey);
+  }
+
+  @Override
+  public List<LoggedEvent> read(long fromOffset, int limit) {
+    check();
+    return store.read(fromOffset, limit);
+  }
+
+  @Override
+  public EventId head() {
+    check();
+    return store.head();
+  }
+
+  @Override
+  public Tail tail(EventId after, TailListener listener) {
+    lastTail = listener;
+    return store.tail(after, event -> {
+      synchronized (this) {
+        if (holding) {
+          held.add(new Held(listener, event));
+          return;
+        }
+      }
+      listener.onEvent(event);
+    });
+  }
+
+  @Override
+  public Status status() {
+    return down ? new Status("controlled", false, null, "down") : store.status();
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}
