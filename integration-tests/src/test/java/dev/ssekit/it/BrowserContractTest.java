@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.server.EventId;
 import dev.ssekit.server.InMemoryEventLog;
 import dev.ssekit.server.SseHub;
 import dev.ssekit.server.app.SseServer;
@@ -100,11 +101,12 @@ class BrowserContractTest {
     Await.until(() -> "the browser to connect; browser says:\n" + browser.output(),
         () -> first.hub().stats().clients() == 1 && !reported("open").isEmpty());
 
-    for (int i = 1; i <= 40; i++) first.hub().publish("n", "event " + i + " ünïcödé 🎉");
+    String fortieth = null;
+    for (int i = 1; i <= 40; i++) fortieth = first.hub().publish("n", "event " + i + " ünïcödé 🎉").toString();
     Await.until(() -> "40 events in the browser, got " + reported("event").size(), () -> reported("event").size() == 40);
 
     first.close(); // ends the stream cleanly; the browser reconnects after retry: 200 ms
-    for (int i = 41; i <= 50; i++) log.append(ServerSentEvent.of("n", "event " + i + " ünïcödé 🎉")); // published while it was away
+    for (int i = 41; i <= 50; i++) log.append(ServerSentEvent.of("n", "event " + i + " ünïcödé 🎉"), null); // published while it was away
     Node second = start(port, log, page);
     resources.add(second);
     Await.until("the browser to come back", () -> second.hub().stats().clients() == 1);
@@ -112,12 +114,14 @@ class BrowserContractTest {
     Await.until(() -> "60 events in the browser, got " + reported("event").size(), () -> reported("event").size() == 60);
 
     List<JsonNode> events = reported("event");
-    assertEquals(IntStream.rangeClosed(1, 60).mapToObj(Integer::toString).toList(),
-        events.stream().map(e -> e.get("id").asString()).toList(), "every id once, in order");
+    assertEquals(IntStream.rangeClosed(1, 60).mapToObj(i -> (long) i).toList(),
+        events.stream().map(e -> EventId.parse(e.get("id").asString()).offset()).toList(), "every id once, in order");
+    assertEquals(log.read(1, 60).stream().map(e -> e.id().toString()).toList(),
+        events.stream().map(e -> e.get("id").asString()).toList(), "the log's own ids, tags included");
     assertEquals(IntStream.rangeClosed(1, 60).mapToObj(i -> "event " + i + " ünïcödé 🎉").toList(),
         events.stream().map(e -> e.get("data").asString()).toList());
     assertEquals("null", lastEventIdHeaders.get(0), "the first request resumes nothing");
-    assertTrue(lastEventIdHeaders.contains("40"), "the browser sent its own Last-Event-ID: " + lastEventIdHeaders);
+    assertTrue(lastEventIdHeaders.contains(fortieth), "the browser sent its own Last-Event-ID: " + lastEventIdHeaders);
     assertEquals(List.of(), reported("lost"));
     assertTrue(reported("open").size() >= 2);
   }

@@ -4,6 +4,7 @@ import dev.ssekit.client.SseClient;
 import dev.ssekit.client.SseException;
 import dev.ssekit.protocol.EventsLost;
 import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.server.EventId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -45,8 +46,9 @@ final class Received implements SseClient.Listener {
     return List.copyOf(events);
   }
 
+  /** Returns the offsets of the events' ids ({@code <offset>.<tag>}), in arrival order. */
   synchronized List<Long> ids() {
-    return events.stream().map(e -> Long.parseLong(e.id())).toList();
+    return events.stream().map(e -> EventId.parse(e.id()).offset()).toList();
   }
 
   synchronized List<SseException> errors() {

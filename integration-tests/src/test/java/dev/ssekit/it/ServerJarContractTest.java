@@ -10,6 +10,7 @@ import dev.ssekit.protocol.Heartbeat;
 import dev.ssekit.protocol.PayloadMapper;
 import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.protocol.SseDecoder;
+import dev.ssekit.server.EventId;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStream;
@@ -33,50 +34,22 @@ import org.junit.jupiter.api.Test;
 
 /** The runnable jar as an operator runs it: flags, a stream, and a clean exit on SIGTERM. */
 class ServerJarContractTest {
-  private static final Path JAR = Path.of("..", "server-app", "target", "ssekit-server.jar");
-  private static final Pattern LISTENING = Pattern.compile("ssekit server on http://localhost:(\\d+)");
-
   private final Resources resources = new Resources();
-  private final List<String> output = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void close() throws Exception {
     resources.close();
   }
 
-  private Process start(String... flags) throws Exception {
-    assertTrue(JAR.toFile().isFile(), "the server jar is built before the contract tests: " + JAR.toAbsolutePath());
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", JAR.toString()));
-    command.addAll(List.of(flags));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).directory(new File(".")).start();
-    resources.add(() -> {
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
-    });
-    Thread pump = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = lines.readLine()) != null; ) output.add(line);
-      } catch (Exception e) {
-        output.add("(output ended: " + e + ")");
-      }
-    }, "server-jar-output");
-    pump.setDaemon(true);
-    pump.start();
-    return process;
-  }
-
-  private int port() {
-    Await.until(() -> "the server to say where it listens; it said: " + output,
-        () -> output.stream().anyMatch(line -> LISTENING.matcher(line).find()));
-    Matcher m = output.stream().map(LISTENING::matcher).filter(Matcher::find).findFirst().orElseThrow();
-    return Integer.parseInt(m.group(1));
+  private ServerJar start(String... flags) throws Exception {
+    return resources.add(ServerJar.start("server", flags));
   }
 
   @Test
   void streamsHeartbeatsWithItsFlagsAndExitsCleanlyOnSigterm() throws Exception {
-    Process server = start("--port", "0", "--heartbeat-interval", "20ms", "--retry", "300ms", "--history", "50");
-    int port = port();
+    ServerJar jar = start("--port", "0", "--heartbeat-interval", "20ms", "--retry", "300ms", "--history", "50");
+    Process server = jar.process;
+    int port = jar.port();
     Received received = new Received();
     AtomicInteger beats = new AtomicInteger();
     SseClient client = SseClient.builder().url("http://127.0.0.1:" + port + "/sse").listener(received)
@@ -89,7 +62,7 @@ class ServerJarContractTest {
 
     long stopping = System.nanoTime();
     server.destroy(); // SIGTERM
-    assertTrue(server.waitFor(10, TimeUnit.SECONDS), "the server exits after SIGTERM; it said: " + output);
+    assertTrue(server.waitFor(10, TimeUnit.SECONDS), "the server exits after SIGTERM; " + jar);
     Duration took = Duration.ofNanos(System.nanoTime() - stopping);
     assertTrue(took.toSeconds() < 5, "exited within a few seconds, took " + took);
     assertEquals(143, server.exitValue(), "the JVM's status for SIGTERM, after its shutdown hooks ran");
@@ -102,7 +75,7 @@ class ServerJarContractTest {
     HttpClient http = HttpClient.newHttpClient();
     String health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
         BodyHandlers.ofString()).body();
-    Matcher newest = Pattern.compile("\"lastEventId\":\"?(\\d+)").matcher(health);
+    Matcher newest = Pattern.compile("\"lastEventId\":\"(\\d+)\\.").matcher(health);
     assertTrue(newest.find(), health);
     long newestBefore = Long.parseLong(newest.group(1));
     List<Duration> retries = new ArrayList<>();
@@ -126,17 +99,51 @@ class ServerJarContractTest {
     }
     assertEquals(List.of(Duration.ofMillis(300)), retries, "--retry 300ms");
     EventsLost lost = PayloadMapper.defaults().decode(events.get(0), EventsLost.class);
-    long oldest = Long.parseLong(lost.firstAvailableId());
+    long oldest = EventId.parse(lost.firstAvailableId()).offset();
     assertTrue(oldest >= newestBefore - 49, "--history 50 keeps the newest 50 of " + newestBefore + ", oldest " + oldest);
     assertEquals(lost.firstAvailableId(), events.get(1).id());
   }
 
   @Test
   void badFlagExitsNonZeroWithOneLineNamingIt() throws Exception {
-    Process server = start("--history", "lots");
-    assertTrue(server.waitFor(30, TimeUnit.SECONDS));
-    assertEquals(2, server.exitValue());
-    Await.until("the message", () -> !output.isEmpty());
-    assertEquals(List.of("ssekit-server: --history: 'lots' is not a whole number from 0 to 10000000"), output);
+    ServerJar jar = start("--history", "lots");
+    assertTrue(jar.process.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(2, jar.process.exitValue());
+    Await.until("the message", () -> !jar.output.isEmpty());
+    assertEquals(List.of("ssekit-server: --history: 'lots' is not a whole number from 0 to 10000000"), jar.output);
+  }
+
+  @Test
+  void aRestartedJarAnswersAClientOfTheOldProcessWithLostNotWithItsOwnHistory() throws Exception {
+    // The issue's repro: run to some id, restart, and resume with an id the old process gave.
+    ServerJar first = start("--port", "0", "--heartbeat-interval", "20ms");
+    int port = first.port();
+    Await.until("20 heartbeats", () -> first.lastEventId().offset() >= 20);
+    EventId seen = first.lastEventId();
+    first.process.destroy();
+    assertTrue(first.process.waitFor(10, TimeUnit.SECONDS));
+
+    ServerJar second = start("--port", Integer.toString(port), "--heartbeat-interval", "20ms");
+    assertEquals(port, second.port());
+    Await.until("the new process to pass the old id's offset", () -> second.lastEventId().offset() > seen.offset() + 5);
+    List<ServerSentEvent> events = firstEvents(port, seen.toString(), 2);
+    assertEquals(EventsLost.TYPE, events.get(0).type(), "the first thing a resuming client hears: " + events);
+    EventsLost lost = PayloadMapper.defaults().decode(events.get(0), EventsLost.class);
+    assertEquals(seen.toString(), lost.lastEventId());
+    assertEquals(lost.firstAvailableId(), events.get(1).id(), "then the retained events of the new history");
+    assertEquals(1, EventId.parse(lost.firstAvailableId()).offset());
+  }
+
+  /** Resumes after {@code lastEventId} with a plain HTTP client and returns the first {@code n} events. */
+  private static List<ServerSentEvent> firstEvents(int port, String lastEventId, int n) throws Exception {
+    List<ServerSentEvent> events = new ArrayList<>();
+    HttpRequest resume = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sse"))
+        .header("Last-Event-ID", lastEventId).build();
+    try (InputStream in = HttpClient.newHttpClient().send(resume, BodyHandlers.ofInputStream()).body()) {
+      SseDecoder decoder = new SseDecoder(events::add);
+      byte[] buffer = new byte[8192];
+      for (int r; events.size() < n && (r = in.read(buffer)) >= 0; ) decoder.feed(buffer, 0, r);
+    }
+    return events;
   }
 }

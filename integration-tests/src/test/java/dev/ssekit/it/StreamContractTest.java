@@ -8,6 +8,7 @@ import dev.ssekit.client.SseClient;
 import dev.ssekit.protocol.Heartbeat;
 import dev.ssekit.protocol.PayloadMapper;
 import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.server.EventId;
 import dev.ssekit.server.app.SseServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,7 +73,7 @@ class StreamContractTest {
         .anyMatch(e -> e.data().equals(Long.toString(typed.get(20).epochMillis()))));
 
     Map<String, Long> idByData = new HashMap<>();
-    for (ServerSentEvent e : raw.events()) idByData.put(e.data(), Long.parseLong(e.id()));
+    for (ServerSentEvent e : raw.events()) idByData.put(e.data(), EventId.parse(e.id()).offset());
     List<Long> ids = typed.stream().map(beat -> idByData.get(Long.toString(beat.epochMillis()))).toList();
     for (int i = 1; i < ids.size(); i++) assertEquals(ids.get(i - 1) + 1, ids.get(i), "consecutive ids: " + ids);
 
@@ -115,10 +116,11 @@ class StreamContractTest {
         new Order(3, "", new Address("", "", List.of("")), Map.of("x", -1), "  leading and trailing spaces  "),
         new Order(4, "data: id: event: retry:", new Address(":", "\n\n", List.of("\r")), Map.of(), "ends with newline\n"));
     sent.forEach(order -> server.hub().publish("order", order));
-    server.hub().publish("note", "two\nlines");
+    String noteId = server.hub().publish("note", "two\nlines").toString();
     Await.until(() -> "all events, got " + received.size() + " orders", () -> received.size() == 4 && other.count() == 1);
     assertEquals(sent, received);
-    assertEquals(ServerSentEvent.of("note", "two\nlines", "5"), other.events().get(0));
+    assertEquals(ServerSentEvent.of("note", "two\nlines", noteId), other.events().get(0));
+    assertEquals(5, EventId.parse(noteId).offset());
     assertEquals(List.of(), other.errors());
   }
 

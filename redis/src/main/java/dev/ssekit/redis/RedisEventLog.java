@@ -370,16 +370,18 @@ public final class RedisEventLog implements EventLog {
     @Override
     public void run() {
       long backoffMillis = 50;
+      int batch = TAIL_BATCH;
       boolean failing = false;
       while (!isStopped()) {
         try {
           Jedis redis = connection();
           List<Map.Entry<byte[], List<StreamEntryBinary>>> read = redis.xreadBinary(
-              XReadParams.xReadParams().count(TAIL_BATCH).block((int) block.toMillis()),
+              XReadParams.xReadParams().count(batch).block((int) block.toMillis()),
               Map.of(logKey, new StreamEntryID(after.offset(), 0)));
           if (failing) LOG.info("The tail of {} reaches Redis again; delivering from {}", uri, after);
           failing = false;
           backoffMillis = 50;
+          batch = Math.min(TAIL_BATCH, batch * 2);
           if (read == null || read.isEmpty()) {
             checkContinuity(redis);
             continue;
@@ -403,6 +405,8 @@ public final class RedisEventLog implements EventLog {
           if (isStopped()) return;
           if (!failing) LOG.warn("The tail of {} lost Redis after {}; retrying until it is back: {}", uri, after, e.toString());
           failing = true;
+          // Smaller reads after a failure: a link that keeps breaking still lets small replies through.
+          batch = Math.max(1, batch / 2);
           disconnect();
           if (await(backoffMillis)) return;
           backoffMillis = Math.min(1000, backoffMillis * 2);

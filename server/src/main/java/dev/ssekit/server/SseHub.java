@@ -411,8 +411,10 @@ public final class SseHub implements AutoCloseable {
     replays.shutdownNow();
     writers.shutdown();
     try {
-      if (!writers.awaitTermination(shutdownTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) writers.shutdownNow();
-      replays.awaitTermination(shutdownTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      long wait = shutdownTimeout.toMillis() + 1000;
+      if (!writers.awaitTermination(wait, TimeUnit.MILLISECONDS)) writers.shutdownNow();
+      replays.awaitTermination(wait, TimeUnit.MILLISECONDS);
+      timer.awaitTermination(wait, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       writers.shutdownNow();
       Thread.currentThread().interrupt();

@@ -23,6 +23,19 @@ public final class Await {
     }
   }
 
+  /** Returns the live threads whose names start with {@code prefix}, to compare with those alive later. */
+  public static java.util.Set<Thread> threadSet(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
+  /** Waits until no thread named {@code prefix…} is alive but those in {@code before}: whatever started since has stopped. */
+  public static void noThreadsBut(java.util.Set<Thread> before, String prefix) {
+    until(() -> "threads to stop: " + threadSet(prefix).stream().filter(t -> !before.contains(t)).map(Thread::getName).toList(),
+        () -> before.containsAll(threadSet(prefix)));
+  }
+
   /** Returns the live threads whose names start with {@code prefix}. */
   public static long threads(String prefix) {
     return Thread.getAllStackTraces().keySet().stream()

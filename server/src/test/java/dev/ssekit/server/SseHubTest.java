@@ -287,7 +287,7 @@ class SseHubTest {
 
   @Test
   void closeDrainsQueuesEndsStreamsAndStopsThreads() throws Exception {
-    long before = Await.threads("ssekit-");
+    java.util.Set<Thread> before = Await.threadSet("ssekit-");
     SseHub hub = SseHub.create(c -> c.shutdownTimeout = Duration.ofMillis(200));
     FakeSink draining = new FakeSink();
     FakeSink stalled = new FakeSink();
@@ -303,7 +303,7 @@ class SseHubTest {
     assertEquals(0, hub.stats().clients());
     assertThrows(HubClosedException.class, () -> hub.publish("x", 1));
     assertNull(new FakeSink().connect(hub, null));
-    Await.until("hub threads to stop", () -> Await.threads("ssekit-") == before);
+    Await.noThreadsBut(before, "ssekit-");
     hub.close(); // idempotent
   }
 

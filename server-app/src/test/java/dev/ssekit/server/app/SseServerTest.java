@@ -46,16 +46,16 @@ class SseServerTest {
 
   @Test
   void aServerThatFailsToStartLeavesNothingRunning() {
-    long ssekitThreads = Await.threads("ssekit-");
-    long jettyThreads = Await.threads("JettyServerThreadPool");
+    java.util.Set<Thread> ssekitThreads = Await.threadSet("ssekit-");
+    java.util.Set<Thread> jettyThreads = Await.threadSet("JettyServerThreadPool");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SseServer.start(c -> {
       c.port = 0;
       c.host = "127.0.0.1";
       c.heartbeatInterval = Duration.ofNanos(1000); // passes Jetty's start, fails the heartbeat's
     }));
     assertTrue(e.getMessage().contains("heartbeat interval"), e.getMessage());
-    Await.until("no thread of the failed server left", () -> Await.threads("ssekit-") == ssekitThreads
-        && Await.threads("JettyServerThreadPool") == jettyThreads);
+    Await.noThreadsBut(ssekitThreads, "ssekit-");
+    Await.noThreadsBut(jettyThreads, "JettyServerThreadPool");
   }
 
   @Test
