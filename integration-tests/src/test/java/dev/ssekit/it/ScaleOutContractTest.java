@@ -192,6 +192,36 @@ class ScaleOutContractTest {
   }
 
   @Test
+  void whileRedisIsDownPublishesFailFastAndConnectedClientsStayConnected() throws Exception {
+    RedisProcess redis = resources.add(RedisProcess.start());
+    SseServer node = resources.server(c -> {
+      c.heartbeatInterval = Duration.ZERO;
+      c.log = redis.uri("outage");
+      c.logTimeout = Duration.ofMillis(500);
+    });
+    Received received = new Received();
+    client(node.port(), node.hub().stats().lastEventId(), received);
+    Await.until("connected", () -> node.hub().stats().clients() == 1);
+    node.hub().publish("n", "before");
+    Await.until(() -> "the first event; " + received, () -> received.count() == 1);
+
+    redis.kill();
+    long started = System.nanoTime();
+    EventLogException e = org.junit.jupiter.api.Assertions.assertThrows(EventLogException.class, () -> node.hub().publish("n", "lost?"));
+    assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 3000, "failed fast: " + e.getMessage());
+    assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
+    assertEquals(1, node.hub().stats().clients(), "the client stays connected");
+
+    redis.restart();
+    publishSurely(node.hub().log(), ServerSentEvent.of("n", "after"), "after");
+    Await.until(() -> "the event after the outage; " + received, () -> received.count() == 2);
+    assertEquals(List.of(1L, 2L), received.ids());
+    assertEquals(1, received.opens(), "never reconnected: the outage did not touch its stream");
+    assertEquals(List.of(), received.errors());
+    assertEquals(List.of(), received.lost());
+  }
+
+  @Test
   void threeNodesPutOneHeartbeatPerIntervalIntoTheStreamAndGoOnWhenOneDies() throws Exception {
     RedisProcess redis = resources.add(RedisProcess.start());
     List<ServerJar> nodes = nodes(redis, "beats", 3, "--heartbeat-interval", "100ms");

@@ -11,6 +11,7 @@ import java.util.List;
 final class ControlledLog implements EventLog {
   private final InMemoryEventLog store;
   private final List<Held> held = new ArrayList<>(); // guarded by this
+  private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean down;
   private volatile boolean holding;
   private volatile TailListener lastTail;
@@ -52,8 +53,16 @@ final class ControlledLog implements EventLog {
     lastTail.onEvent(event);
   }
 
+  /** Returns how many calls failed because the store was down. */
+  int failures() {
+    return failures.get();
+  }
+
   private void check() {
-    if (down) throw new EventLogException("the test's store is down", null);
+    if (down) {
+      failures.incrementAndGet();
+      throw new EventLogException("the test's store is down", null);
+    }
   }
 
   @Override
