@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.server.Publication;
 import dev.ssekit.server.EventId;
 import dev.ssekit.server.InMemoryEventLog;
 import dev.ssekit.server.SseHub;
@@ -106,7 +107,7 @@ class BrowserContractTest {
     Await.until(() -> "40 events in the browser, got " + reported("event").size(), () -> reported("event").size() == 40);
 
     first.close(); // ends the stream cleanly; the browser reconnects after retry: 200 ms
-    for (int i = 41; i <= 50; i++) log.append(ServerSentEvent.of("n", "event " + i + " ünïcödé 🎉"), null); // published while it was away
+    for (int i = 41; i <= 50; i++) log.append(Publication.of(ServerSentEvent.of("n", "event " + i + " ünïcödé 🎉"))); // published while it was away
     Node second = start(port, log, page);
     resources.add(second);
     Await.until("the browser to come back", () -> second.hub().stats().clients() == 1);

@@ -7,6 +7,7 @@ import dev.ssekit.client.ReconnectPolicy;
 import dev.ssekit.client.SseClient;
 import dev.ssekit.protocol.EventsLost;
 import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.server.Publication;
 import dev.ssekit.server.InMemoryEventLog;
 import dev.ssekit.server.app.SseServer;
 import java.time.Duration;
@@ -92,7 +93,7 @@ class FaultContractTest {
 
     // The new process has its own history, already past offset 50: ids alone would line up.
     InMemoryEventLog fresh = new InMemoryEventLog(1000);
-    for (int i = 1; i <= 80; i++) fresh.append(ServerSentEvent.of("n", "new " + i), null);
+    for (int i = 1; i <= 80; i++) fresh.append(Publication.of(ServerSentEvent.of("n", "new " + i)));
     SseServer second = start(port, fresh);
     resources.add(second);
     Await.until(() -> "the lost signal and the new server's events; " + received, () -> received.count() == 130);

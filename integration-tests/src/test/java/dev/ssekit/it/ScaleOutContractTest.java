@@ -13,6 +13,7 @@ import dev.ssekit.redis.RedisProcess;
 import dev.ssekit.server.EventId;
 import dev.ssekit.server.EventLog;
 import dev.ssekit.server.EventLogException;
+import dev.ssekit.server.Publication;
 import dev.ssekit.server.app.SseServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ class ScaleOutContractTest {
   private static void publishSurely(EventLog publisher, ServerSentEvent event, String key) {
     Await.until("publishing " + key, () -> {
       try {
-        publisher.append(event, key);
+        publisher.append(Publication.of(event).withIdempotencyKey(key));
         return true;
       } catch (EventLogException unreachable) {
         return false;

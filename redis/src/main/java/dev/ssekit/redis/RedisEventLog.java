@@ -2,11 +2,11 @@ package dev.ssekit.redis;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.server.EventId;
 import dev.ssekit.server.EventLog;
 import dev.ssekit.server.EventLogException;
 import dev.ssekit.server.LoggedEvent;
+import dev.ssekit.server.Publication;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -52,8 +52,8 @@ import redis.clients.jedis.resps.StreamEntryBinary;
  * }</pre>
  *
  * <p>Storage: the stream {@code ssekit:{S}:log} holds one entry per event, with id
- * {@code <offset>-0} and fields {@code t} (tag), {@code p} (previous tag) and {@code f} (the frame,
- * encoded once by the publisher, without its id); the hash {@code ssekit:{S}:meta} holds the
+ * {@code <offset>-0} and fields {@code t} (tag), {@code p} (previous tag), {@code c} (topic) and
+ * {@code f} (the frame, encoded once by the publisher, without its id); the hash {@code ssekit:{S}:meta} holds the
  * epoch, the newest offset and tag. One Lua script assigns the offset and appends, so appends
  * from any number of nodes are atomic and totally ordered; all keys share the hash tag
  * {@code {S}}, so a cluster keeps them in one slot. {@code MAXLEN ~ history} trims: at least
@@ -80,6 +80,7 @@ public final class RedisEventLog implements EventLog {
   private static final int RETRY_KEY_TTL_SECONDS = 30;
   private static final byte[] T = bytes("t");
   private static final byte[] P = bytes("p");
+  private static final byte[] C = bytes("c");
   private static final byte[] F = bytes("f");
 
   /** Makes sure the history has meta (epoch, top, last), rebuilding it from the stream if only it was lost. */
@@ -100,13 +101,13 @@ public final class RedisEventLog implements EventLog {
       end
       """;
 
-  /** KEYS: log, meta, idempotency key. ARGV: new epoch, maxlen, tag, frame, key TTL. Returns "offset.tag". */
+  /** KEYS: log, meta, idempotency key. ARGV: new epoch, maxlen, tag, frame, key TTL, topic. Returns "offset.tag". */
   private static final Script APPEND = new Script(META + """
       local done = redis.call('GET', KEYS[3])
       if done then return done end
       local top, last = meta(KEYS[1], KEYS[2], ARGV[1])
       local n = string.format('%d', tonumber(top) + 1)
-      redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], n .. '-0', 't', ARGV[3], 'p', last, 'f', ARGV[4])
+      redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], n .. '-0', 't', ARGV[3], 'p', last, 'c', ARGV[6], 'f', ARGV[4])
       redis.call('HSET', KEYS[2], 'top', n, 'last', ARGV[3])
       local id = n .. '.' .. ARGV[3]
       redis.call('SET', KEYS[3], id, 'EX', ARGV[5])
@@ -163,15 +164,16 @@ public final class RedisEventLog implements EventLog {
   }
 
   @Override
-  public EventId append(ServerSentEvent event, String idempotencyKey) {
-    byte[] frame = LoggedEvent.encodeWithoutId(Objects.requireNonNull(event, "event"));
+  public EventId append(Publication publication) {
+    String idempotencyKey = publication.idempotencyKey();
+    byte[] frame = LoggedEvent.encodeWithoutId(publication.event());
     String tag = EventId.newTag();
     // Every append has a key, so that the retry of one that timed out is not doubled.
     String key = keyPrefix + (idempotencyKey != null ? "u:" + idempotencyKey : "r:" + tag);
     int ttl = idempotencyKey != null ? USER_KEY_TTL_SECONDS : RETRY_KEY_TTL_SECONDS;
     List<byte[]> keys = List.of(logKey, metaKey, bytes(key));
     List<byte[]> args = List.of(bytes(EventId.newTag()), bytes(Integer.toString(Math.max(1, history))), bytes(tag),
-        frame, bytes(Integer.toString(ttl)));
+        frame, bytes(Integer.toString(ttl)), bytes(publication.topic()));
     Object id = call("append an event", redis -> APPEND.run(redis, keys, args));
     return parseId(id);
   }
@@ -312,11 +314,13 @@ public final class RedisEventLog implements EventLog {
     Map<byte[], byte[]> fields = entry.getFields();
     byte[] tag = fields.get(T);
     byte[] previous = fields.get(P);
+    byte[] topic = fields.get(C);
     byte[] frame = fields.get(F);
-    if (tag == null || previous == null || frame == null) {
-      throw new EventLogException("entry " + entry.getID() + " of the stream is not an ssekit event (fields t, p, f)", null);
+    if (tag == null || previous == null || topic == null || frame == null) {
+      throw new EventLogException("entry " + entry.getID() + " of the stream is not an ssekit event (fields t, p, c, f)", null);
     }
-    return LoggedEvent.ofEncoded(EventId.of(entry.getID().getTime(), new String(tag, UTF_8)), new String(previous, UTF_8), frame);
+    return LoggedEvent.ofEncoded(EventId.of(entry.getID().getTime(), new String(tag, UTF_8)), new String(previous, UTF_8),
+        new String(topic, UTF_8), frame);
   }
 
   private static EventId parseId(Object reply) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.server.Publication;
 import dev.ssekit.server.Await;
 import dev.ssekit.server.EventId;
 import dev.ssekit.server.EventLog;
@@ -63,7 +64,7 @@ class RedisEventLogTest extends EventLogContract {
   }
 
   private static EventId append(EventLog log, String data) {
-    return log.append(ServerSentEvent.of("n", data), null);
+    return log.append(Publication.of(ServerSentEvent.of("n", data)));
   }
 
   private static List<Long> offsets(List<LoggedEvent> events) {
@@ -167,14 +168,14 @@ class RedisEventLogTest extends EventLogContract {
     append(log, "before");
     redis.pause();
     try {
-      assertThrows(EventLogException.class, () -> log.append(ServerSentEvent.of("n", "maybe"), "k1"));
+      assertThrows(EventLogException.class, () -> log.append(Publication.of(ServerSentEvent.of("n", "maybe")).withIdempotencyKey("k1")));
     } finally {
       redis.resume();
     }
     // The frozen append may have been queued and run once Redis woke: retrying with its key
     // must give that one, never a second event.
-    EventId retried = log.append(ServerSentEvent.of("n", "maybe"), "k1");
-    assertEquals(retried, log.append(ServerSentEvent.of("n", "maybe"), "k1"));
+    EventId retried = log.append(Publication.of(ServerSentEvent.of("n", "maybe")).withIdempotencyKey("k1"));
+    assertEquals(retried, log.append(Publication.of(ServerSentEvent.of("n", "maybe")).withIdempotencyKey("k1")));
     assertEquals(List.of(1L, 2L), offsets(log.read(0, 10)));
   }
 
@@ -182,8 +183,8 @@ class RedisEventLogTest extends EventLogContract {
   void idempotencyKeysHoldAcrossInstancesOnTheStore() {
     EventLog a = newLog(1000);
     EventLog b = sameStoreAs(a);
-    EventId first = a.append(ServerSentEvent.of("heartbeat", "1"), "heartbeat/1000/42");
-    assertEquals(first, b.append(ServerSentEvent.of("heartbeat", "2"), "heartbeat/1000/42"));
+    EventId first = a.append(Publication.of(ServerSentEvent.of("heartbeat", "1")).withIdempotencyKey("heartbeat/1000/42"));
+    assertEquals(first, b.append(Publication.of(ServerSentEvent.of("heartbeat", "2")).withIdempotencyKey("heartbeat/1000/42")));
     assertEquals(1, a.head().offset());
   }
 

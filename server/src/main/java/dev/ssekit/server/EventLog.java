@@ -1,6 +1,5 @@
 package dev.ssekit.server;
 
-import dev.ssekit.protocol.ServerSentEvent;
 import java.util.List;
 
 /**
@@ -27,18 +26,20 @@ import java.util.List;
  */
 public interface EventLog extends AutoCloseable {
   /**
-   * Appends {@code event} as the newest event, giving it the next offset and a new tag (any id
-   * the event had is replaced), and returns once the log holds it durably as far as it promises.
-   * Appending does not deliver the event: every hub delivers it from its {@link #tail}.
+   * Appends the publication's event as the newest event, with its topic, giving it the next
+   * offset and a new tag (any id the event had is replaced), and returns once the log holds it
+   * durably as far as it promises. Appending does not deliver the event: every hub delivers it
+   * from its {@link #tail}.
    *
-   * @param event the event to append
-   * @param idempotencyKey null, or a key that makes this append happen at most once: a later
-   *     append with the same key, within a window of at least a minute, appends nothing and
-   *     returns the first one's id (so a publish retried after a timeout is not doubled)
+   * <p>With an {@linkplain Publication#idempotencyKey() idempotency key}, the append happens at
+   * most once: a later append with the same key, within a window of at least a minute, appends
+   * nothing and returns the first one's id (so a publish retried after a timeout is not doubled).
+   *
+   * @param publication the event, its topic and its idempotency key
    * @return the id the event was given
    * @throws EventLogException if the log cannot be reached or refuses the event
    */
-  EventId append(ServerSentEvent event, String idempotencyKey);
+  EventId append(Publication publication);
 
   /**
    * Returns retained events from {@code fromOffset} on, oldest first: at most {@code limit},

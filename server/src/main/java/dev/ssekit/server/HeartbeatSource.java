@@ -30,10 +30,12 @@ public final class HeartbeatSource implements AutoCloseable {
   private final SseHub hub;
   private final long intervalMillis;
   private final Clock clock;
+  private final String topic;
   private boolean failing; // touched only by the scheduler's thread
 
-  private HeartbeatSource(SseHub hub, Duration interval, Clock clock) {
+  private HeartbeatSource(SseHub hub, Duration interval, String topic, Clock clock) {
     this.hub = hub;
+    this.topic = Publication.checkTopic(topic);
     this.intervalMillis = interval.toMillis();
     this.clock = clock;
     if (intervalMillis <= 0) {
@@ -53,7 +55,20 @@ public final class HeartbeatSource implements AutoCloseable {
    * @return the running source; close it to stop
    */
   public static HeartbeatSource start(SseHub hub, Duration interval) {
-    return new HeartbeatSource(hub, interval, Clock.systemUTC());
+    return start(hub, interval, Publication.DEFAULT_TOPIC);
+  }
+
+  /**
+   * Starts publishing a heartbeat to {@code topic} of {@code hub} once per {@code interval}, the
+   * first at the next interval boundary of the system clock.
+   *
+   * @param hub where the beats are published
+   * @param interval the time between beats, at least 1 ms
+   * @param topic the topic the beats go to
+   * @return the running source; close it to stop
+   */
+  public static HeartbeatSource start(SseHub hub, Duration interval, String topic) {
+    return new HeartbeatSource(hub, interval, topic, Clock.systemUTC());
   }
 
   private void beat() {
@@ -61,7 +76,8 @@ public final class HeartbeatSource implements AutoCloseable {
     // The beat's interval, rounded so that a tick a little early or late still names its own.
     long slot = Math.floorDiv(now + intervalMillis / 2, intervalMillis);
     try {
-      hub.publish(ServerSentEvent.heartbeat(now), "heartbeat/" + intervalMillis + "/" + slot);
+      hub.publish(Publication.of(ServerSentEvent.heartbeat(now)).toTopic(topic)
+          .withIdempotencyKey("heartbeat/" + topic + "/" + intervalMillis + "/" + slot));
       if (failing) LOG.info("Heartbeats are being published again");
       failing = false;
     } catch (HubClosedException closed) {

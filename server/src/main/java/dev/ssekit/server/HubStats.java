@@ -12,9 +12,10 @@ public final class HubStats {
   private final long slowClientsDisconnected;
   private final long lostSignals;
   private final long resets;
+  private final long replays;
 
   HubStats(int clients, long published, long delivered, String lastEventId, long connectionsAccepted,
-      long slowClientsDisconnected, long lostSignals, long resets) {
+      long slowClientsDisconnected, long lostSignals, long resets, long replays) {
     this.clients = clients;
     this.published = published;
     this.delivered = delivered;
@@ -23,6 +24,7 @@ public final class HubStats {
     this.slowClientsDisconnected = slowClientsDisconnected;
     this.lostSignals = lostSignals;
     this.resets = resets;
+    this.replays = replays;
   }
 
   /**
@@ -99,10 +101,19 @@ public final class HubStats {
     return resets;
   }
 
+  /**
+   * Returns how many clients resumed with an id that needed a replay from the log (catch-up).
+   *
+   * @return the number of replays served
+   */
+  public long replays() {
+    return replays;
+  }
+
   @Override
   public String toString() {
     return "HubStats{clients=" + clients + ", published=" + published + ", delivered=" + delivered + ", lastEventId="
         + lastEventId + ", connectionsAccepted=" + connectionsAccepted + ", slowClientsDisconnected="
-        + slowClientsDisconnected + ", lostSignals=" + lostSignals + ", resets=" + resets + "}";
+        + slowClientsDisconnected + ", lostSignals=" + lostSignals + ", resets=" + resets + ", replays=" + replays + "}";
   }
 }

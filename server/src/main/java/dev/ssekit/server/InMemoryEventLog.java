@@ -1,6 +1,5 @@
 package dev.ssekit.server;
 
-import dev.ssekit.protocol.ServerSentEvent;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -45,8 +44,8 @@ public final class InMemoryEventLog implements EventLog {
   }
 
   @Override
-  public synchronized EventId append(ServerSentEvent event, String idempotencyKey) {
-    Objects.requireNonNull(event, "event");
+  public synchronized EventId append(Publication publication) {
+    String idempotencyKey = publication.idempotencyKey();
     long now = System.nanoTime();
     if (idempotencyKey != null) {
       forgetKeysOlderThan(now - IDEMPOTENCY_WINDOW_NANOS);
@@ -54,7 +53,7 @@ public final class InMemoryEventLog implements EventLog {
       if (seen != null) return seen.id();
     }
     EventId id = EventId.of(newest.offset() + 1, EventId.newTag());
-    LoggedEvent logged = LoggedEvent.of(id, newest.tag(), event);
+    LoggedEvent logged = LoggedEvent.of(id, newest.tag(), publication.topic(), publication.event());
     if (ring.length > 0) ring[(int) (id.offset() % ring.length)] = logged;
     newest = id;
     if (idempotencyKey != null) {

@@ -4,8 +4,8 @@ import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.protocol.SseEncoder;
 
 /**
- * An event as a log holds it: its id, the tag of the event before it, and its frame — the exact
- * bytes every client receives, {@code id:} line included.
+ * An event as a log holds it: its id, the tag of the event before it, its topic, and its frame —
+ * the exact bytes every client receives, {@code id:} line included.
  *
  * <p>The previous tag chains each event to the one before (the first event of a history points
  * at the log's epoch), so a reader that knows the last event it saw can tell whether the next one
@@ -17,12 +17,14 @@ import dev.ssekit.protocol.SseEncoder;
 public final class LoggedEvent {
   private final EventId id;
   private final String previousTag;
+  private final String topic;
   private final byte[] frame;
 
-  private LoggedEvent(EventId id, String previousTag, byte[] frame) {
+  private LoggedEvent(EventId id, String previousTag, String topic, byte[] frame) {
     if (id.offset() < 1) throw new IllegalArgumentException("a logged event's offset starts at 1: " + id);
     this.id = id;
     this.previousTag = EventId.requireTag(previousTag);
+    this.topic = Publication.checkTopic(topic);
     this.frame = frame;
   }
 
@@ -32,11 +34,12 @@ public final class LoggedEvent {
    *
    * @param id the id the log gave the event
    * @param previousTag the tag of the event at {@code id.offset() - 1}, or the epoch for offset 1
+   * @param topic the topic it was published to
    * @param event the event as published
    * @return the logged event
    */
-  public static LoggedEvent of(EventId id, String previousTag, ServerSentEvent event) {
-    return new LoggedEvent(id, previousTag, SseEncoder.encode(event.withId(id.toString())));
+  public static LoggedEvent of(EventId id, String previousTag, String topic, ServerSentEvent event) {
+    return new LoggedEvent(id, previousTag, topic, SseEncoder.encode(event.withId(id.toString())));
   }
 
   /**
@@ -45,12 +48,13 @@ public final class LoggedEvent {
    *
    * @param id the id the log gave the event
    * @param previousTag the tag of the event at {@code id.offset() - 1}, or the epoch for offset 1
+   * @param topic the topic it was published to
    * @param frameWithoutId the bytes {@link #encodeWithoutId} returned
    * @return the logged event
    */
-  public static LoggedEvent ofEncoded(EventId id, String previousTag, byte[] frameWithoutId) {
+  public static LoggedEvent ofEncoded(EventId id, String previousTag, String topic, byte[] frameWithoutId) {
     byte[] frame = new SseEncoder(frameWithoutId.length + 32).event(id.toString(), frameWithoutId).toByteArray();
-    return new LoggedEvent(id, previousTag, frame);
+    return new LoggedEvent(id, previousTag, topic, frame);
   }
 
   /**
@@ -91,6 +95,15 @@ public final class LoggedEvent {
   }
 
   /**
+   * Returns the topic the event was published to.
+   *
+   * @return the topic
+   */
+  public String topic() {
+    return topic;
+  }
+
+  /**
    * Returns whether this event directly follows {@code previous} in one history: the next offset,
    * chained to that event's tag.
    *
@@ -112,6 +125,6 @@ public final class LoggedEvent {
 
   @Override
   public String toString() {
-    return "LoggedEvent{" + id + " after ." + previousTag + ", " + frame.length + " bytes}";
+    return "LoggedEvent{" + id + " after ." + previousTag + " on " + topic + ", " + frame.length + " bytes}";
   }
 }

@@ -15,23 +15,23 @@ import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EndPoint;
 
 /**
- * Adapts one servlet response in async, non-blocking mode to a {@link ClientChannel.Sink}, and
+ * Adapts one servlet response in async, non-blocking mode to a {@link SseSink}, and
  * the container's write and lifecycle callbacks back to the channel. The response ends when
  * {@link #finished()} completes: Javalin then completes the async context.
  */
-final class ServletSink implements ClientChannel.Sink, WriteListener, AsyncListener {
+final class ServletSink implements SseSink, WriteListener, AsyncListener {
   private final HttpServletRequest request;
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
   private final CompletableFuture<Void> completed = new CompletableFuture<>();
   private volatile ServletOutputStream out;
-  private volatile ClientChannel channel;
+  private volatile SseConnection channel;
 
   ServletSink(HttpServletRequest request) {
     this.request = request;
   }
 
   /** Starts writing {@code out} for {@code channel}: the container calls back when it is ready. */
-  void start(ClientChannel channel, ServletOutputStream out) {
+  void start(SseConnection channel, ServletOutputStream out) {
     this.channel = channel;
     this.out = out;
     out.setWriteListener(this);

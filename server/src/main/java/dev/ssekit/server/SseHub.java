@@ -8,8 +8,11 @@ import dev.ssekit.protocol.SseEncoder;
 import dev.ssekit.protocol.internal.NamedThreads;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -24,9 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one event stream to every connected client: publishing appends to the {@link EventLog},
- * and the hub delivers what the log's tail hands it — the same encoded bytes to each client's
- * bounded queue, in the log's order, whichever node published.
+ * Serves one event stream, divided into topics, to every connected client: publishing appends to
+ * the {@link EventLog}, and the hub delivers what the log's tail hands it — the same encoded bytes
+ * to the bounded queue of each client subscribed to the event's topic, in the log's order,
+ * whichever node published. One id sequence spans every topic, so one {@code Last-Event-ID}
+ * resumes a subscription to several topics exactly.
  *
  * <p>Serve it on a Javalin app with {@link SsePlugin}; publish from any thread:
  *
@@ -41,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * another history) gets {@code ssekit-lost} first, then every retained event. A long replay is
  * read from the log in pages as the client takes them. A client whose queue fills up is cut off
  * and counted, so it never holds back the others; it resumes with its last id.
+ *
+ * <p>A transport connects clients with {@link #connect}; {@link SsePlugin} does it for Javalin, and
+ * {@link SseSink} says how to write an adapter for another server. {@link #connections()} lists
+ * the clients connected now.
  *
  * <p>Owns its writer, replay and timer threads ({@code ssekit-writer-*}, {@code ssekit-replay-*},
  * {@code ssekit-hub-timer-*}) and the log's tail; {@link #close()} ends every stream and stops
@@ -66,18 +75,22 @@ public final class SseHub implements AutoCloseable {
   private final byte[] keepAliveFrame;
 
   private final Object lock = new Object();
-  private final Set<ClientChannel> clients = new HashSet<>(); // guarded by lock: every connected client
-  private final Set<ClientChannel> live = new HashSet<>(); // guarded by lock: those past their catch-up
+  private final Set<SseConnection> clients = new LinkedHashSet<>(); // guarded by lock: every connected client
+  private final Set<SseConnection> live = new HashSet<>(); // guarded by lock: those past their catch-up
+  // Guarded by lock: the live subscribers of each topic, so an event costs only its own subscribers.
+  private final Map<String, Set<SseConnection>> subscribers = new HashMap<>();
   private boolean closed; // guarded by lock
   private EventId position; // guarded by lock: the newest event the tail delivered
+  private byte[] positionFrame; // guarded by lock: the id-only block of the position, made when first needed
   private volatile boolean closing;
-  private volatile long lastFanOutNanos = System.nanoTime();
+  private volatile SseConnection.Observer observer;
   private final EventLog.Tail tail;
 
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong slowDisconnects = new AtomicLong();
+  private final AtomicLong replaysServed = new AtomicLong();
   private final AtomicLong lostSignals = new AtomicLong();
   private final AtomicLong resets = new AtomicLong();
 
@@ -115,8 +128,8 @@ public final class SseHub implements AutoCloseable {
       shutDownThreads();
       throw e;
     }
-    long period = keepAliveInterval.toMillis();
-    timer.scheduleAtFixedRate(this::keepAlive, period, Math.max(1, period / 4), TimeUnit.MILLISECONDS);
+    long period = Math.max(1, keepAliveInterval.toMillis() / 4);
+    timer.scheduleAtFixedRate(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -143,8 +156,8 @@ public final class SseHub implements AutoCloseable {
   }
 
   /**
-   * Publishes {@code payload} as an event of {@code type}, its data converted by the configured
-   * {@link PayloadMapper}.
+   * Publishes {@code payload} as an event of {@code type} to {@link Publication#DEFAULT_TOPIC},
+   * its data converted by the configured {@link PayloadMapper}.
    *
    * @param type the event type
    * @param payload the data: a {@code String} as it is, otherwise converted by the mapper
@@ -153,11 +166,26 @@ public final class SseHub implements AutoCloseable {
    * @throws HubClosedException if the hub is closed
    */
   public EventId publish(String type, Object payload) {
-    return publish(payloads.toEvent(type, payload), null);
+    return publish(Publication.of(payloads.toEvent(type, payload)));
   }
 
   /**
-   * Publishes {@code event}; its own id, if any, is replaced by the one the log gives it.
+   * Publishes {@code payload} as an event of {@code type} to the subscribers of {@code topic}.
+   *
+   * @param topic the topic, 1 to 256 characters without CR, LF or NUL
+   * @param type the event type
+   * @param payload the data: a {@code String} as it is, otherwise converted by the mapper
+   * @return the id the log gave the event
+   * @throws EventLogException if the log cannot take the event (connected clients stay connected)
+   * @throws HubClosedException if the hub is closed
+   */
+  public EventId publish(String topic, String type, Object payload) {
+    return publish(Publication.of(payloads.toEvent(type, payload)).toTopic(topic));
+  }
+
+  /**
+   * Publishes {@code event} to {@link Publication#DEFAULT_TOPIC}; its own id, if any, is replaced
+   * by the one the log gives it.
    *
    * @param event the event
    * @return the id the log gave the event
@@ -165,25 +193,24 @@ public final class SseHub implements AutoCloseable {
    * @throws HubClosedException if the hub is closed
    */
   public EventId publish(ServerSentEvent event) {
-    return publish(event, null);
+    return publish(Publication.of(event));
   }
 
   /**
-   * Publishes {@code event} at most once per {@code idempotencyKey}: when a publish with the same
-   * key reached the log before (within a window of at least a minute, from any node sharing the
-   * log), nothing is appended and that publish's id is returned. Use it to retry a publish that
-   * failed without knowing whether it arrived.
+   * Publishes an event to a topic, at most once per idempotency key when it has one: a publish
+   * with a key that reached the log before (within a window of at least a minute, from any node
+   * sharing the log) appends nothing and returns that publish's id — so a publish that failed
+   * without telling whether it arrived can be retried.
    *
-   * @param event the event; its own id, if any, is replaced
-   * @param idempotencyKey the key, or null for none
+   * @param publication the event, its topic and its idempotency key
    * @return the id the log gave the event (or gave the first publish with this key)
    * @throws EventLogException if the log cannot take the event (connected clients stay connected)
    * @throws HubClosedException if the hub is closed
    */
-  public EventId publish(ServerSentEvent event, String idempotencyKey) {
-    Objects.requireNonNull(event, "event");
+  public EventId publish(Publication publication) {
+    Objects.requireNonNull(publication, "publication");
     if (closing) throw new HubClosedException();
-    EventId id = log.append(event, idempotencyKey);
+    EventId id = log.append(publication);
     published.incrementAndGet();
     return id;
   }
@@ -205,32 +232,59 @@ public final class SseHub implements AutoCloseable {
   public HubStats stats() {
     synchronized (lock) {
       return new HubStats(clients.size(), published.get(), delivered.get(), position.toString(), accepted.get(),
-          slowDisconnects.get(), lostSignals.get(), resets.get());
+          slowDisconnects.get(), lostSignals.get(), resets.get(), replaysServed.get());
     }
   }
 
   /**
-   * Connects a client that has seen everything up to {@code lastEventId} (null or empty for a new
-   * client): it is live at once when nothing is missing, otherwise it first catches up from the
-   * log. Used by {@link SsePlugin}, on the request thread before the response is committed.
+   * Returns the clients connected now, live or still catching up, in the order they connected.
    *
-   * @return the channel, or null if the hub is closed or full
+   * @return a snapshot
+   */
+  public List<SseConnection> connections() {
+    synchronized (lock) {
+      return List.copyOf(clients);
+    }
+  }
+
+  /**
+   * Connects a client to the topics of {@code subscription}: a transport calls this after it
+   * sent the response head (see {@link SseSink}), on its request thread. A client that has seen
+   * everything up to {@code lastEventId} (null or empty for a new client) is live at once when
+   * nothing is missing; otherwise it first catches up from the log: every retained event of its
+   * topics after that id, or {@code ssekit-lost} and every retained one when the log does not
+   * hold the id.
+   *
+   * @param sink the client's response
+   * @param lastEventId the id the client resumes after, as it sent it; null or empty for none
+   * @param subscription the topics, and the application's attributes for the client
+   * @return the connection; the transport calls its {@link SseConnection#writePossible()} next
+   * @throws HubClosedException if the hub is closed
+   * @throws HubFullException if {@link SseHubConfig#maxClients} are connected
    * @throws EventLogException if the log is needed for the replay and cannot be reached
    */
-  ClientChannel connect(ClientChannel.Sink sink, String lastEventId, Object owner) {
-    ClientChannel channel = new ClientChannel(sink, writers, clientQueueCapacity, owner, this::closed);
+  public SseConnection connect(SseSink sink, String lastEventId, Subscription subscription) {
+    return connect(sink, lastEventId, subscription, null);
+  }
+
+  /** As {@link #connect(SseSink, String, Subscription)}, tagging the connection with {@code owner} (the route). */
+  SseConnection connect(SseSink sink, String lastEventId, Subscription subscription, Object owner) {
+    Objects.requireNonNull(sink, "sink");
+    Objects.requireNonNull(subscription, "subscription");
+    SseConnection channel = new SseConnection(sink, writers, clientQueueCapacity, owner, subscription, observer, this);
     boolean isNew = lastEventId == null || lastEventId.isEmpty();
     EventId resume = isNew ? null : EventId.parse(lastEventId);
     List<byte[]> frames = new ArrayList<>();
     if (connectFrame != null) frames.add(connectFrame);
     synchronized (lock) {
-      if (closed || clients.size() >= maxClients) return null;
+      if (closed) throw new HubClosedException();
+      if (clients.size() >= maxClients) throw new HubFullException(maxClients);
       clients.add(channel);
       if (isNew || position.equals(resume)) {
         accepted.incrementAndGet();
         // A new client learns where it joined, so that if it is cut off before its first event
         // it still resumes from here rather than as a new client that missed what came between.
-        if (isNew) frames.add(new SseEncoder().id(position.toString()).toByteArray());
+        if (isNew) frames.add(positionFrame());
         channel.replay(frames, null, 0);
         goLive(channel, position.offset());
         return channel;
@@ -238,12 +292,13 @@ public final class SseHub implements AutoCloseable {
     }
     CatchUp catchUp;
     try {
-      catchUp = firstPage(resume, lastEventId, frames);
+      catchUp = firstPage(resume, lastEventId, subscription.topics(), frames);
     } catch (RuntimeException e) {
       closed(channel);
       throw e;
     }
     accepted.incrementAndGet();
+    replaysServed.incrementAndGet();
     catchUp.continueWith(channel, frames);
     return channel;
   }
@@ -252,15 +307,15 @@ public final class SseHub implements AutoCloseable {
    * Reads the first page of a resuming client's replay into {@code frames}: everything after its
    * id when the log holds that event, else the loss signal and the oldest retained events.
    */
-  private CatchUp firstPage(EventId resume, String lastEventId, List<byte[]> frames) {
+  private CatchUp firstPage(EventId resume, String lastEventId, Set<String> topics, List<byte[]> frames) {
     if (resume != null) {
       // The event after a start of history (offset 0) is checked through its link to the epoch.
       boolean start = resume.offset() == 0;
       List<LoggedEvent> page = log.read(start ? 1 : resume.offset(), pageSize);
       if (page.isEmpty()) {
-        if (start && log.head().equals(resume)) return new CatchUp(resume);
+        if (start && log.head().equals(resume)) return new CatchUp(resume, topics);
       } else if (start ? page.get(0).follows(resume) : page.get(0).id().equals(resume)) {
-        CatchUp catchUp = new CatchUp(resume);
+        CatchUp catchUp = new CatchUp(resume, topics);
         catchUp.add(start ? page : page.subList(1, page.size()), frames);
         return catchUp;
       }
@@ -269,24 +324,29 @@ public final class SseHub implements AutoCloseable {
     List<LoggedEvent> page = log.read(0, pageSize);
     if (page.isEmpty()) {
       frames.add(lostFrame(lastEventId, null));
-      return new CatchUp(log.head());
+      return new CatchUp(log.head(), topics);
     }
     LoggedEvent first = page.get(0);
     frames.add(lostFrame(lastEventId, first.id()));
-    CatchUp catchUp = new CatchUp(EventId.of(first.offset() - 1, first.previousTag()));
+    CatchUp catchUp = new CatchUp(EventId.of(first.offset() - 1, first.previousTag()), topics);
     catchUp.add(page, frames);
     return catchUp;
   }
 
   /** One client's way from its id to the live stream; touched by one thread at a time. */
   private final class CatchUp {
+    private final Set<String> topics;
     private EventId last;
 
-    CatchUp(EventId last) {
+    CatchUp(EventId last, Set<String> topics) {
       this.last = last;
+      this.topics = topics;
     }
 
-    /** Adds {@code page}'s frames after {@link #last}; a break in the chain is signalled, not hidden. */
+    /**
+     * Adds the frames of {@code page}'s events on the client's topics, moving {@link #last} over
+     * every event; a break in the chain is signalled, not hidden.
+     */
     void add(List<LoggedEvent> page, List<byte[]> frames) {
       for (LoggedEvent event : page) {
         if (!event.follows(last)) {
@@ -294,13 +354,13 @@ public final class SseHub implements AutoCloseable {
           lostSignals.incrementAndGet();
           frames.add(lostFrame(last.toString(), event.id()));
         }
-        frames.add(event.frame());
+        if (topics.contains(event.topic())) frames.add(event.frame());
         last = event.id();
       }
     }
 
     /** Hands {@code frames} to {@code channel}, then makes it live or asks for the next page when it is nearly written. */
-    void continueWith(ClientChannel channel, List<byte[]> frames) {
+    void continueWith(SseConnection channel, List<byte[]> frames) {
       synchronized (lock) {
         if (!clients.contains(channel)) return;
         if (last.offset() >= position.offset()) {
@@ -314,7 +374,7 @@ public final class SseHub implements AutoCloseable {
       }
     }
 
-    private void fetch(ClientChannel channel) {
+    private void fetch(SseConnection channel) {
       try {
         replays.execute(() -> {
           List<byte[]> frames = new ArrayList<>();
@@ -348,9 +408,22 @@ public final class SseHub implements AutoCloseable {
   }
 
   /** Holds the lock. */
-  private void goLive(ClientChannel channel, long skipUpTo) {
+  private void goLive(SseConnection channel, long skipUpTo) {
     channel.skipUpTo = skipUpTo;
+    channel.seenUpTo = skipUpTo;
     live.add(channel);
+    for (String topic : channel.subscription().topics()) subscribers.computeIfAbsent(topic, t -> new HashSet<>()).add(channel);
+  }
+
+  /** Holds the lock: the id-only block that tells a client it has everything up to the position. */
+  private byte[] positionFrame() {
+    if (positionFrame == null) positionFrame = new SseEncoder().id(position.toString()).toByteArray();
+    return positionFrame;
+  }
+
+  /** Lets metrics see what writers and the hub do; null stops it. Connections made before keep what they had. */
+  void observe(SseConnection.Observer observer) {
+    this.observer = observer;
   }
 
   /** Returns how long ending streams may take before clients are cut off. */
@@ -367,12 +440,12 @@ public final class SseHub implements AutoCloseable {
    * Ends the streams of the clients {@code which} selects: each gets what is queued, then its
    * response ends; any still busy after the shutdown timeout is cut off. Returns when all are gone.
    */
-  void endClients(Predicate<ClientChannel> which) {
-    List<ClientChannel> ending;
+  void endClients(Predicate<SseConnection> which) {
+    List<SseConnection> ending;
     synchronized (lock) {
       ending = clients.stream().filter(which).toList();
     }
-    ending.forEach(ClientChannel::end);
+    ending.forEach(SseConnection::end);
     long deadline = System.nanoTime() + shutdownTimeout.toNanos();
     synchronized (lock) {
       try {
@@ -385,7 +458,7 @@ public final class SseHub implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    ending.forEach(ClientChannel::abort);
+    ending.forEach(SseConnection::abort);
   }
 
   /**
@@ -421,9 +494,9 @@ public final class SseHub implements AutoCloseable {
     }
   }
 
-  /** Delivers the tail's next event to every live client; on the tail's thread. */
+  /** Delivers the tail's next event to the live subscribers of its topic; on the tail's thread. */
   private void deliver(LoggedEvent event) {
-    List<ClientChannel> slow = null;
+    List<SseConnection> slow = null;
     synchronized (lock) {
       if (closed) return;
       if (!event.follows(position)) {
@@ -431,14 +504,21 @@ public final class SseHub implements AutoCloseable {
         return;
       }
       position = event.id();
+      positionFrame = null;
       delivered.incrementAndGet();
-      lastFanOutNanos = System.nanoTime();
-      long offset = event.offset();
-      byte[] frame = event.frame();
-      for (ClientChannel c : live) {
-        if (offset > c.skipUpTo && !c.offer(frame)) {
-          if (slow == null) slow = new ArrayList<>();
-          slow.add(c);
+      Set<SseConnection> targets = subscribers.get(event.topic());
+      if (targets != null) {
+        long offset = event.offset();
+        byte[] frame = event.frame();
+        long now = System.nanoTime();
+        for (SseConnection c : targets) {
+          if (offset <= c.skipUpTo) continue;
+          c.seenUpTo = offset;
+          c.lastQueuedNanos = now;
+          if (!c.offer(frame)) {
+            if (slow == null) slow = new ArrayList<>();
+            slow.add(c);
+          }
         }
       }
     }
@@ -457,13 +537,15 @@ public final class SseHub implements AutoCloseable {
       position = newPosition;
       resets.incrementAndGet();
       live.clear();
-      clients.forEach(ClientChannel::end);
+      subscribers.clear();
+      positionFrame = null;
+      clients.forEach(SseConnection::end);
     }
   }
 
-  private void disconnectSlow(List<ClientChannel> slow) {
+  private void disconnectSlow(List<SseConnection> slow) {
     if (slow == null) return;
-    for (ClientChannel c : slow) {
+    for (SseConnection c : slow) {
       if (c.abort()) {
         slowDisconnects.incrementAndGet();
         LOG.info("Disconnected a client whose queue was full ({} frames); it may resume with Last-Event-ID",
@@ -472,14 +554,26 @@ public final class SseHub implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends each live client that heard nothing for the keep-alive interval either a comment, or —
+   * when events of other topics went by — an id-only block with the position, so that a client
+   * of a quiet topic keeps a current last event id and never falls out of the retained history.
+   */
   private void keepAlive() {
-    if (System.nanoTime() - lastFanOutNanos < keepAliveInterval.toNanos()) return;
-    List<ClientChannel> slow = null;
+    List<SseConnection> slow = null;
     synchronized (lock) {
       if (closed) return;
-      lastFanOutNanos = System.nanoTime();
-      for (ClientChannel c : live) {
-        if (!c.offer(keepAliveFrame)) {
+      long now = System.nanoTime();
+      long idle = keepAliveInterval.toNanos();
+      for (SseConnection c : live) {
+        if (now - c.lastQueuedNanos < idle) continue;
+        c.lastQueuedNanos = now;
+        byte[] frame = keepAliveFrame;
+        if (c.seenUpTo < position.offset()) {
+          frame = positionFrame();
+          c.seenUpTo = position.offset();
+        }
+        if (!c.offer(frame)) {
           if (slow == null) slow = new ArrayList<>();
           slow.add(c);
         }
@@ -488,10 +582,16 @@ public final class SseHub implements AutoCloseable {
     disconnectSlow(slow);
   }
 
-  private void closed(ClientChannel channel) {
+  /** Called by a connection once, when it closed for any reason. */
+  void closed(SseConnection channel) {
     synchronized (lock) {
       clients.remove(channel);
-      live.remove(channel);
+      if (live.remove(channel)) {
+        for (String topic : channel.subscription().topics()) {
+          Set<SseConnection> set = subscribers.get(topic);
+          if (set != null && set.remove(channel) && set.isEmpty()) subscribers.remove(topic);
+        }
+      }
       lock.notifyAll();
     }
   }

@@ -88,15 +88,15 @@ public final class SsePlugin extends Plugin<Void> {
     if (lastEventId == null || lastEventId.isEmpty()) lastEventId = ctx.queryParam(Sse.LAST_EVENT_ID_PARAMETER);
 
     ServletSink sink = new ServletSink(ctx.req());
-    ClientChannel channel;
+    SseConnection channel;
     try {
-      channel = stopping ? null : hub.connect(sink, lastEventId, this);
+      if (stopping) throw new HubClosedException();
+      channel = hub.connect(sink, lastEventId, Subscription.defaults(), this);
     } catch (EventLogException e) {
       LOG.warn("Refused a resuming client: {}", e.getMessage());
       refuse(ctx, "The event log is unreachable; retry later.\n");
       return;
-    }
-    if (channel == null) {
+    } catch (HubClosedException | HubFullException e) {
       refuse(ctx, "This event stream is not accepting clients now; retry later.\n");
       return;
     }

@@ -1,6 +1,5 @@
 package dev.ssekit.server;
 
-import dev.ssekit.protocol.ServerSentEvent;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -66,9 +65,9 @@ final class ControlledLog implements EventLog {
   }
 
   @Override
-  public EventId append(ServerSentEvent event, String idempotencyKey) {
+  public EventId append(Publication publication) {
     check();
-    return store.append(event, idempotencyKey);
+    return store.append(publication);
   }
 
   @Override

@@ -62,7 +62,7 @@ public abstract class EventLogContract {
   }
 
   private static EventId append(EventLog log, String data) {
-    return log.append(ServerSentEvent.of("n", data), null);
+    return log.append(Publication.of(ServerSentEvent.of("n", data)));
   }
 
   /** Collects what a tail delivers. */
@@ -128,9 +128,21 @@ public abstract class EventLogContract {
   @Test
   void theFrameIsTheEventEncodedWithItsIdReplacingAnyOwn() {
     EventLog log = newLog(10);
-    EventId id = log.append(ServerSentEvent.of("order", "a\nb", "its-own-id"), null);
+    EventId id = log.append(Publication.of(ServerSentEvent.of("order", "a\nb", "its-own-id")));
     LoggedEvent event = log.read(id.offset(), 1).get(0);
     assertEquals("id: " + id + "\nevent: order\ndata: a\ndata: b\n\n", new String(event.frame(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void eachEventKeepsItsTopicInReadsAndTails() {
+    EventLog log = newLog(10);
+    Collected tail = new Collected();
+    closeLater(log.tail(log.head(), tail));
+    log.append(Publication.of(ServerSentEvent.of("n", "1")).toTopic("user:42"));
+    log.append(Publication.of(ServerSentEvent.of("n", "2")));
+    tail.await(2);
+    assertEquals(List.of("user:42", Publication.DEFAULT_TOPIC), log.read(0, 10).stream().map(LoggedEvent::topic).toList());
+    assertEquals(List.of("user:42", Publication.DEFAULT_TOPIC), tail.events.stream().map(LoggedEvent::topic).toList());
   }
 
   @Test
@@ -159,9 +171,9 @@ public abstract class EventLogContract {
   @Test
   void anAppendWithAKeyAlreadySeenIsNotDoubled() {
     EventLog log = newLog(10);
-    EventId first = log.append(ServerSentEvent.of("n", "once"), "key-1");
-    EventId again = log.append(ServerSentEvent.of("n", "once"), "key-1");
-    EventId other = log.append(ServerSentEvent.of("n", "other"), "key-2");
+    EventId first = log.append(Publication.of(ServerSentEvent.of("n", "once")).withIdempotencyKey("key-1"));
+    EventId again = log.append(Publication.of(ServerSentEvent.of("n", "once")).withIdempotencyKey("key-1"));
+    EventId other = log.append(Publication.of(ServerSentEvent.of("n", "other")).withIdempotencyKey("key-2"));
     assertEquals(first, again);
     assertEquals(2, other.offset());
     assertEquals(List.of(1L, 2L), offsets(log.read(0, 10)));

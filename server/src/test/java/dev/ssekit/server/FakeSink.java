@@ -13,7 +13,7 @@ import java.util.function.BooleanSupplier;
  * An in-memory client for hub tests: records and decodes what the channel writes, and can stall
  * (not ready) like a client that stopped reading.
  */
-final class FakeSink implements ClientChannel.Sink {
+final class FakeSink implements SseSink {
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private final List<ServerSentEvent> events = new ArrayList<>();
   private final List<String> comments = new ArrayList<>();
@@ -30,20 +30,25 @@ final class FakeSink implements ClientChannel.Sink {
     }
   });
   private volatile boolean ready = true;
-  private volatile ClientChannel channel;
+  private volatile SseConnection channel;
   private boolean completed;
   private boolean aborted;
   private int flushes;
 
-  /** Connects this sink to {@code hub} as a client resuming after {@code lastEventId}; null if refused. */
-  ClientChannel connect(SseHub hub, String lastEventId) {
-    channel = hub.connect(this, lastEventId, "test");
-    if (channel != null) channel.writePossible(); // as the servlet container does once async starts
+  /** Connects this sink to {@code hub} as a client of the default topic resuming after {@code lastEventId}. */
+  SseConnection connect(SseHub hub, String lastEventId) {
+    return connect(hub, lastEventId, Subscription.defaults());
+  }
+
+  /** Connects this sink to {@code hub} as a client of {@code subscription} resuming after {@code lastEventId}. */
+  SseConnection connect(SseHub hub, String lastEventId, Subscription subscription) {
+    channel = hub.connect(this, lastEventId, subscription);
+    channel.writePossible(); // as the servlet container does once async starts
     return channel;
   }
 
   /** Returns the channel the hub gave this sink. */
-  ClientChannel connection() {
+  SseConnection connection() {
     return channel;
   }
 

@@ -21,14 +21,14 @@ class InMemoryEventLogTest extends EventLogContract {
   @Test
   void retainsExactlyTheNewestCapacityEvents() {
     EventLog log = newLog(3);
-    for (int i = 1; i <= 10; i++) log.append(ServerSentEvent.message("e" + i), null);
+    for (int i = 1; i <= 10; i++) log.append(Publication.of(ServerSentEvent.message("e" + i)));
     assertEquals(List.of(8L, 9L, 10L), log.read(0, 10).stream().map(LoggedEvent::offset).toList());
   }
 
   @Test
   void zeroCapacityRetainsNothingButStillCounts() {
     EventLog log = newLog(0);
-    for (int i = 1; i <= 3; i++) log.append(ServerSentEvent.message("e" + i), null);
+    for (int i = 1; i <= 3; i++) log.append(Publication.of(ServerSentEvent.message("e" + i)));
     assertEquals(List.of(), log.read(0, 10));
     assertEquals(3, log.head().offset());
     assertThrows(IllegalArgumentException.class, () -> new InMemoryEventLog(-1));

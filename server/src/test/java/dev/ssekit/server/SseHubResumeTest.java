@@ -133,7 +133,7 @@ class SseHubResumeTest {
     publish(hub, 10_000);
     FakeSink client = new FakeSink();
     client.stall();
-    ClientChannel channel = client.connect(hub, start);
+    SseConnection channel = client.connect(hub, start);
     assertNotNull(channel);
     Await.until("the first page queued", () -> channel.queued() > 0);
     assertTrue(channel.queued() <= 64, "a page, not the whole replay, waits: " + channel.queued());
@@ -191,7 +191,7 @@ class SseHubResumeTest {
     List<EventId> ids = publish(hub, 3);
     client.awaitEvents(3);
     // An event that does not follow the last one delivered: the store was wiped and refilled.
-    store.deliver(LoggedEvent.of(EventId.of(4, "zzzzzz"), "yyyyyy", ServerSentEvent.of("n", "other history")));
+    store.deliver(LoggedEvent.of(EventId.of(4, "zzzzzz"), "yyyyyy", Publication.DEFAULT_TOPIC, ServerSentEvent.of("n", "other history")));
     client.await("the stream to end", client::completed);
     assertFalse(client.aborted(), "ended with the final chunk, so the client reconnects at once");
     assertEquals(1, hub.stats().resets());

@@ -271,7 +271,7 @@ class SseHubTest {
     SseHub hub = hub(c -> c.maxClients = 2);
     assertNotNull(new FakeSink().connect(hub, null));
     assertNotNull(new FakeSink().connect(hub, null));
-    assertNull(new FakeSink().connect(hub, null));
+    assertThrows(HubFullException.class, () -> new FakeSink().connect(hub, null));
     assertEquals(2, hub.stats().clients());
   }
 
@@ -302,7 +302,7 @@ class SseHubTest {
     assertTrue(stalled.aborted(), "a client that cannot take its last events is cut off after the timeout");
     assertEquals(0, hub.stats().clients());
     assertThrows(HubClosedException.class, () -> hub.publish("x", 1));
-    assertNull(new FakeSink().connect(hub, null));
+    assertThrows(HubClosedException.class, () -> new FakeSink().connect(hub, null));
     Await.noThreadsBut(before, "ssekit-");
     hub.close(); // idempotent
   }
