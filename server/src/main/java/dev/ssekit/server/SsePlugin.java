@@ -3,6 +3,7 @@ package dev.ssekit.server;
 import dev.ssekit.protocol.Sse;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.plugin.Plugin;
 import jakarta.servlet.AsyncContext;
@@ -12,12 +13,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +29,16 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * Javalin.create(config -> config.registerPlugin(new SsePlugin("/sse", hub)));
+ * // or, deciding per client who may connect and to which topics:
+ * Javalin.create(config -> config.registerPlugin(new SsePlugin(hub, sse -> {
+ *   sse.path = "/events";
+ *   sse.onConnect = ctx -> Subscription.to("user:" + userOf(ctx));
+ * })));
  * }</pre>
+ *
+ * <p>Before anything is streamed, {@link Config#onConnect} decides whether the client may
+ * connect and what it subscribes to (by default: {@link Publication#DEFAULT_TOPIC}); see
+ * {@link SseConnectHandler}.
  *
  * <p>{@code GET path} answers {@code 200 text/event-stream; charset=utf-8} whatever the request's
  * {@code Accept} (so {@code curl -N} works), flushes the headers at once and streams. The id to
@@ -39,19 +51,48 @@ import org.slf4j.LoggerFactory;
  * text/event-stream}, has no {@code retry} or {@code Last-Event-ID} support and writes with
  * blocking calls, so one stalled client would hold a thread.
  */
-public final class SsePlugin extends Plugin<Void> {
+public final class SsePlugin extends Plugin<SsePlugin.Config> {
   private static final Logger LOG = LoggerFactory.getLogger(SsePlugin.class);
 
+  /** The plugin's settings, set in the lambda given to {@link SsePlugin#SsePlugin(SseHub, Consumer)} and read once. */
+  public static final class Config {
+    /** The path the stream is served at; default {@code /sse}. */
+    public String path = "/sse";
+
+    /** Decides who may connect and to which topics; by default everyone, to {@link Publication#DEFAULT_TOPIC}. */
+    public SseConnectHandler onConnect = ctx -> Subscription.defaults();
+
+    /** Creates the default settings. */
+    public Config() {}
+  }
+
   private final String path;
+  private final SseConnectHandler onConnect;
   private final SseHub hub;
   private final Set<ServletSink> open = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
 
-  /** Serves {@code hub} at {@code path}. */
+  /**
+   * Serves {@code hub} at {@code path} to every client, on {@link Publication#DEFAULT_TOPIC}.
+   *
+   * @param path the path, e.g. {@code /sse}
+   * @param hub the hub to serve
+   */
   public SsePlugin(String path, SseHub hub) {
-    super(null, null);
-    this.path = path;
-    this.hub = hub;
+    this(hub, config -> config.path = path);
+  }
+
+  /**
+   * Serves {@code hub} as {@code config} says.
+   *
+   * @param hub the hub to serve
+   * @param config sets the settings that differ from the defaults; read once, here
+   */
+  public SsePlugin(SseHub hub, Consumer<Config> config) {
+    super(config, new Config());
+    this.hub = Objects.requireNonNull(hub, "hub");
+    this.path = Objects.requireNonNull(pluginConfig.path, "path");
+    this.onConnect = Objects.requireNonNull(pluginConfig.onConnect, "onConnect");
   }
 
   @Override
@@ -82,16 +123,26 @@ public final class SsePlugin extends Plugin<Void> {
     }
   }
 
-  private void handle(Context ctx) throws IOException {
+  private void handle(Context ctx) throws Exception {
     String lastEventId = utf8(ctx.header(Sse.LAST_EVENT_ID_HEADER));
     // The header wins: a browser sends it on reconnection with a newer id than the page's query.
     if (lastEventId == null || lastEventId.isEmpty()) lastEventId = ctx.queryParam(Sse.LAST_EVENT_ID_PARAMETER);
+
+    Subscription subscription;
+    try {
+      subscription = onConnect.onConnect(ctx);
+    } catch (HttpResponseException refused) {
+      // The handler's own headers (WWW-Authenticate, say) stay; nothing of the stream is sent.
+      ctx.status(refused.getStatus()).contentType("text/plain; charset=utf-8").result(refused.getMessage() + "\n");
+      return;
+    }
+    if (subscription == null) throw new IllegalStateException("the onConnect handler of " + path + " returned null");
 
     ServletSink sink = new ServletSink(ctx.req());
     SseConnection channel;
     try {
       if (stopping) throw new HubClosedException();
-      channel = hub.connect(sink, lastEventId, Subscription.defaults(), this);
+      channel = hub.connect(sink, lastEventId, subscription, this);
     } catch (EventLogException e) {
       LOG.warn("Refused a resuming client: {}", e.getMessage());
       refuse(ctx, "The event log is unreachable; retry later.\n");

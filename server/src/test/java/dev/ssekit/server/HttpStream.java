@@ -146,6 +146,10 @@ public final class HttpStream implements AutoCloseable {
           record(decoder, chunk, chunk.length);
           readLine();
         }
+      } else if (headers.containsKey("content-length")) {
+        byte[] whole = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+        record(decoder, whole, whole.length);
+        cleanEnd = true;
       } else {
         byte[] buf = new byte[8192];
         for (int n; (n = in.read(buf)) > 0; ) record(decoder, buf, n);

@@ -273,6 +273,50 @@ class SsePluginHttpTest {
     assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 5, "stopped within seconds");
   }
 
+  @Test
+  void theConnectHookRefusesWithItsStatusAndHeadersAndStreamsNothing() throws Exception {
+    SseHub hub = SseHub.create(c -> c.retry = Duration.ofSeconds(2));
+    resources.add(hub);
+    Javalin app = Javalin.create(c -> {
+      c.startup.showJavalinBanner = false;
+      c.jetty.host = "127.0.0.1";
+      c.jetty.port = 0;
+      c.registerPlugin(new SsePlugin(hub, sse -> {
+        sse.path = "/events";
+        sse.onConnect = ctx -> {
+          String auth = ctx.header("Authorization");
+          if (auth == null) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"events\"");
+            throw new io.javalin.http.UnauthorizedResponse("a bearer token is required");
+          }
+          if (!auth.equals("Bearer alice")) throw new io.javalin.http.ForbiddenResponse("not yours");
+          return Subscription.to(ctx.queryParams("topic")).with("user", "alice");
+        };
+      }));
+    }).start();
+    resources.add(app::stop);
+
+    HttpStream anonymous = open(app.port(), "/events?topic=a");
+    assertEquals(401, anonymous.status);
+    assertEquals("Bearer realm=\"events\"", anonymous.headers.get("www-authenticate"));
+    assertTrue(anonymous.awaitEnd());
+    assertEquals("a bearer token is required\n", anonymous.bodyText());
+    HttpStream mallory = open(app.port(), "/events?topic=a", "Authorization: Bearer mallory");
+    assertEquals(403, mallory.status);
+    assertTrue(mallory.awaitEnd());
+    assertEquals(0, hub.stats().connectionsAccepted(), "neither reached the hub");
+
+    HttpStream alice = open(app.port(), "/events?topic=a&topic=b", "Authorization: Bearer alice");
+    assertEquals(200, alice.status);
+    Await.until("alice connected", () -> hub.connections().size() == 1);
+    assertEquals(java.util.Set.of("a", "b"), hub.connections().get(0).subscription().topics());
+    assertEquals("alice", hub.connections().get(0).subscription().attribute("user").orElseThrow());
+    hub.publish("c", "n", "not hers");
+    hub.publish("b", "n", "hers");
+    assertEquals("hers", alice.next().data());
+    assertTrue(alice.bodyText().startsWith("retry: 2000\n\n"), "the rest of the route is as before: " + alice.bodyText());
+  }
+
   private static int indexOf(byte[] haystack, byte[] needle) {
     outer:
     for (int i = 0; i + needle.length <= haystack.length; i++) {
