@@ -2,6 +2,7 @@ package dev.ssekit.server.app;
 
 import dev.ssekit.server.EventLog;
 import java.time.Duration;
+import java.util.List;
 
 /** Settings of a {@link SseServer}; the command line and {@code SSEKIT_*} variables fill it. */
 public final class ServerConfig {
@@ -35,4 +36,16 @@ public final class ServerConfig {
 
   /** A log to use instead of the one {@link #log} names, e.g. to survive a restart in a test; the server does not close it. */
   public EventLog eventLog;
+
+  /** The bearer token {@code POST /publish} requires; null turns publishing off ({@code 404}). */
+  public String publishToken;
+
+  /** The bearer token {@code GET /sse} requires (header or {@code ?access_token=}); null lets anyone subscribe. */
+  public String subscribeToken;
+
+  /** Origins whose pages may subscribe and publish from a browser (CORS); empty allows the same origin only. */
+  public List<String> corsOrigins = List.of();
+
+  /** The largest {@code POST /publish} body, in bytes. */
+  public int maxEventSize = 1 << 20;
 }

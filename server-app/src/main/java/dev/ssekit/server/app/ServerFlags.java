@@ -3,10 +3,13 @@ package dev.ssekit.server.app;
 import dev.ssekit.protocol.internal.Durations;
 import dev.ssekit.redis.RedisEventLog;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads {@link ServerConfig} from command-line flags and {@code SSEKIT_*} environment variables
@@ -31,9 +34,21 @@ final class ServerFlags {
                                  several servers, redis://[user:pass@]host:port/STREAM[?db=N]
                                  (rediss:// for TLS)                      [SSEKIT_LOG, default memory]
         --log-timeout D          longest a Redis call may take            [SSEKIT_LOG_TIMEOUT, default 2s]
+        --publish-token T        enables POST /publish for Authorization: Bearer T
+                                                                          [SSEKIT_PUBLISH_TOKEN, default off]
+        --subscribe-token T      GET /sse then needs Authorization: Bearer T or ?access_token=T
+                                                                          [SSEKIT_SUBSCRIBE_TOKEN, default none]
+        --cors-origin ORIGIN     lets pages of ORIGIN subscribe and publish; repeatable
+                                                                          [SSEKIT_CORS_ORIGINS, comma-separated]
+        --max-event-size N       largest POST /publish body: bytes, or 64KiB, 1MiB
+                                                                          [SSEKIT_MAX_EVENT_SIZE, default 1MiB]
         --help                   print this help and exit
 
       Durations: 250ms, 1s, 2m, 1h (or ISO-8601 such as PT1S).
+
+      GET /sse?topic=a&topic=b subscribes to those topics (default: heartbeat). POST /publish takes
+      JSON {"topic":…,"type":…,"data":…} or the same as form fields (type defaults to message) and
+      answers {"id":…}. GET /metrics serves Prometheus text.
       """;
 
   /** A flag or variable whose value is not acceptable; its message is one line for the operator. */
@@ -47,7 +62,11 @@ final class ServerFlags {
   record Parsed(ServerConfig config, boolean help) {}
 
   private static final List<String> NAMES =
-      List.of("port", "host", "heartbeat-interval", "history", "retry", "max-clients", "log", "log-timeout");
+      List.of("port", "host", "heartbeat-interval", "history", "retry", "max-clients", "log", "log-timeout",
+          "publish-token", "subscribe-token", "cors-origin", "max-event-size");
+
+  /** Flags that may be given more than once, and the variable that lists their values, comma-separated. */
+  private static final Map<String, String> REPEATABLE = Map.of("cors-origin", "SSEKIT_CORS_ORIGINS");
 
   private ServerFlags() {}
 
@@ -56,7 +75,7 @@ final class ServerFlags {
     for (String arg : args) {
       if (arg.equals("--help") || arg.equals("-h")) return new Parsed(config, true); // whatever else is wrong
     }
-    Map<String, String> flags = new LinkedHashMap<>();
+    Map<String, List<String>> flags = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("--")) throw new BadFlagException("unexpected argument '" + arg + "' (see --help)");
@@ -72,18 +91,25 @@ final class ServerFlags {
         if (i + 1 >= args.length) throw new BadFlagException("--" + name + ": missing value");
         value = args[++i];
       }
-      flags.put(name, value);
+      List<String> values = flags.computeIfAbsent(name, n -> new ArrayList<>());
+      if (!values.isEmpty() && !REPEATABLE.containsKey(name)) throw new BadFlagException("--" + name + " given twice");
+      values.add(value);
     }
     for (String name : NAMES) {
-      String flag = flags.get(name);
-      if (flag != null) {
-        apply(config, name, flag, "--" + name);
+      List<String> given = flags.get(name);
+      if (given != null) {
+        for (String value : given) apply(config, name, value, "--" + name);
         continue;
       }
       // A flag wins over its variable, which is then not even read; an empty variable is unset.
-      String variable = "SSEKIT_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+      String variable = REPEATABLE.getOrDefault(name, "SSEKIT_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
       String value = env.get(variable);
-      if (value != null && !value.isBlank()) apply(config, name, value, variable);
+      if (value == null || value.isBlank()) continue;
+      if (REPEATABLE.containsKey(name)) {
+        for (String one : value.split(",")) if (!one.isBlank()) apply(config, name, one.trim(), variable);
+      } else {
+        apply(config, name, value, variable);
+      }
     }
     return new Parsed(config, false);
   }
@@ -113,6 +139,14 @@ final class ServerFlags {
         }
         config.log = log;
       }
+      case "publish-token" -> config.publishToken = token(value, source);
+      case "subscribe-token" -> config.subscribeToken = token(value, source);
+      case "cors-origin" -> {
+        List<String> origins = new ArrayList<>(config.corsOrigins);
+        origins.add(origin(value, source));
+        config.corsOrigins = List.copyOf(origins);
+      }
+      case "max-event-size" -> config.maxEventSize = size(value, source);
       case "log-timeout" -> {
         Duration timeout = duration(value, source);
         if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE / 2) {
@@ -122,6 +156,32 @@ final class ServerFlags {
       }
       default -> throw new IllegalStateException(name);
     }
+  }
+
+  /** A token as clients send it in {@code Authorization: Bearer}; its value is never echoed. */
+  private static String token(String value, String source) throws BadFlagException {
+    String token = value.trim();
+    if (token.length() < 8 || !token.matches("[A-Za-z0-9._~+/=-]+")) {
+      throw new BadFlagException(source + ": a token is at least 8 characters of A-Z a-z 0-9 . _ ~ + / = -");
+    }
+    return token;
+  }
+
+  private static String origin(String value, String source) throws BadFlagException {
+    String origin = value.trim();
+    if (!origin.matches("https?://[A-Za-z0-9.\\[\\]:-]+(:\\d{1,5})?")) {
+      throw new BadFlagException(source + ": '" + value + "' is not an origin such as https://app.example.com or http://localhost:3000");
+    }
+    return origin;
+  }
+
+  private static int size(String value, String source) throws BadFlagException {
+    Matcher m = Pattern.compile("(\\d{1,10})\\s*(KiB|MiB|B)?").matcher(value.trim());
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1)) * ("KiB".equals(m.group(2)) ? 1024 : "MiB".equals(m.group(2)) ? 1024 * 1024 : 1);
+      if (n >= 1 && n <= 64L * 1024 * 1024) return (int) n;
+    }
+    throw new BadFlagException(source + ": '" + value + "' is not a size from 1 byte to 64MiB (e.g. 65536, 64KiB, 1MiB)");
   }
 
   private static int integer(String value, String source, int min, int max) throws BadFlagException {

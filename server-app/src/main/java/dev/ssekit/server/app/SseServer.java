@@ -6,7 +6,21 @@ import dev.ssekit.server.EventLog;
 import dev.ssekit.server.HeartbeatSource;
 import dev.ssekit.server.HubStats;
 import dev.ssekit.server.SseHub;
+import dev.ssekit.server.SseHubMetrics;
 import dev.ssekit.server.SsePlugin;
+import dev.ssekit.server.Subscription;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.HandlerType;
+import io.javalin.http.UnauthorizedResponse;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.javalin.Javalin;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
@@ -14,6 +28,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -30,7 +45,12 @@ public final class SseServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SseServer.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
+  /** The topic of the jar's heartbeats, and the subscription of a client that names no topic: {@value}. */
+  public static final String HEARTBEAT_TOPIC = "heartbeat";
+
   private final EventLog ownLog;
+  private final PrometheusMeterRegistry metrics;
+  private final List<MeterBinder> jvmMetrics;
   private final SseHub hub;
   private final HeartbeatSource heartbeat;
   private final Javalin app;
@@ -51,23 +71,69 @@ public final class SseServer implements AutoCloseable {
       throw e;
     }
     byte[] page = resource("index.html");
+    Access access = new Access(config.corsOrigins);
+    this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.jvmMetrics = List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(), new ProcessorMetrics(),
+        new UptimeMetrics(), new SseHubMetrics(hub));
+    jvmMetrics.forEach(binder -> binder.bindTo(metrics));
+    String subscribeToken = config.subscribeToken;
     this.app = Javalin.create(javalin -> {
       javalin.startup.showJavalinBanner = false;
       javalin.jetty.port = config.port;
       javalin.jetty.host = config.host;
-      javalin.registerPlugin(new SsePlugin("/sse", hub));
+      javalin.registerPlugin(new SsePlugin(hub, sse -> {
+        sse.path = "/sse";
+        sse.onConnect = ctx -> subscription(ctx, subscribeToken, access);
+      }));
+      javalin.routes.options("/sse", ctx -> access.preflight(ctx, "GET"));
+      notAllowed(javalin, "/sse", "GET, OPTIONS", HandlerType.GET, HandlerType.OPTIONS);
+      if (config.publishToken != null) {
+        PublishEndpoint publish = new PublishEndpoint(hub, config.publishToken, config.maxEventSize, access);
+        javalin.routes.post("/publish", publish::handle);
+        javalin.routes.options("/publish", ctx -> access.preflight(ctx, "POST"));
+        notAllowed(javalin, "/publish", "POST, OPTIONS", HandlerType.POST, HandlerType.OPTIONS);
+      }
       javalin.routes.get("/health", this::health);
+      javalin.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
       javalin.routes.get("/", ctx -> ctx.contentType(ContentType.HTML).result(page));
     });
     try {
       app.start();
-      this.heartbeat = config.heartbeatInterval.isZero() ? null : HeartbeatSource.start(hub, config.heartbeatInterval);
+      this.heartbeat = config.heartbeatInterval.isZero() ? null
+          : HeartbeatSource.start(hub, config.heartbeatInterval, HEARTBEAT_TOPIC);
     } catch (RuntimeException e) {
       // Nothing of a server that failed to start may keep running: not Jetty, not the hub's threads.
       app.stop();
       hub.close();
       if (ownLog != null) ownLog.close();
       throw e;
+    }
+  }
+
+  /**
+   * The jar's connect rule: the subscribe token when one is set ({@code 401} otherwise), and the
+   * topics of {@code ?topic=} (by default the heartbeats).
+   */
+  private static Subscription subscription(Context ctx, String token, Access access) {
+    access.allowOrigin(ctx);
+    if (token != null && !Access.presents(ctx, token, true)) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"sse\"");
+      throw new UnauthorizedResponse("a valid Authorization: Bearer token or ?access_token= is required");
+    }
+    List<String> topics = ctx.queryParams("topic");
+    try {
+      return topics.isEmpty() ? Subscription.to(HEARTBEAT_TOPIC) : Subscription.to(topics);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestResponse("bad topic: " + e.getMessage());
+    }
+  }
+
+  /** Answers the methods {@code path} does not serve with {@code 405} and {@code Allow}, not {@code 404}. */
+  private static void notAllowed(JavalinConfig javalin, String path, String allow, HandlerType... served) {
+    for (HandlerType method : List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH,
+        HandlerType.DELETE)) {
+      if (List.of(served).contains(method)) continue;
+      javalin.routes.addHttpHandler(method, path, ctx -> ctx.status(405).header("Allow", allow).result("Allowed: " + allow + "\n"));
     }
   }
 
@@ -122,6 +188,16 @@ public final class SseServer implements AutoCloseable {
     app.stop();
     hub.close();
     if (ownLog != null) ownLog.close();
+    for (MeterBinder binder : jvmMetrics) {
+      if (binder instanceof AutoCloseable closeable) {
+        try {
+          closeable.close();
+        } catch (Exception e) {
+          LOG.warn("Could not close {}", binder, e);
+        }
+      }
+    }
+    metrics.close();
   }
 
   private void health(Context ctx) {
