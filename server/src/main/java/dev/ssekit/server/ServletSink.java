@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.ee10.servlet.HttpOutput;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
-import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Request;
 
 /**
  * Adapts one servlet response in async, non-blocking mode to a {@link SseSink}, and
@@ -23,11 +23,22 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
   private final HttpServletRequest request;
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
   private final CompletableFuture<Void> completed = new CompletableFuture<>();
+  private final ServletContextRequest jetty;
   private volatile ServletOutputStream out;
   private volatile SseConnection channel;
 
   ServletSink(HttpServletRequest request) {
     this.request = request;
+    this.jetty = ServletContextRequest.getServletContextRequest(unwrap(request));
+    if (jetty != null) {
+      // Jetty tells every end of a request here, an aborted one included, which reaches no
+      // AsyncListener: the only signal that fires on every path.
+      Request.addCompletionListener(jetty, failure -> {
+        SseConnection c = channel;
+        if (c != null) c.failed(); // a no-op when the channel ended the response itself
+        completed.complete(null);
+      });
+    }
   }
 
   /** Starts writing {@code out} for {@code channel}: the container calls back when it is ready. */
@@ -77,12 +88,10 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
   @Override
   public void abort() {
     // The servlet API can only end a response politely, which waits on a stalled client until
-    // the idle timeout; closing Jetty's endpoint frees the connection now.
-    ServletContextRequest jetty = ServletContextRequest.getServletContextRequest(unwrap(request));
-    if (jetty != null) {
-      EndPoint endPoint = jetty.getConnectionMetaData().getConnection().getEndPoint();
-      endPoint.close();
-    }
+    // the idle timeout. Aborting Jetty's channel ends it now: over HTTP/1.1 it closes the
+    // connection, over HTTP/2 it resets this stream only, so other streams that share the
+    // connection (other tabs, other users behind a proxy) go on.
+    if (jetty != null) jetty.getServletChannel().abort(new IOException("the client could not keep up, or the hub closed"));
     finished.complete(null);
   }
 

@@ -6,6 +6,11 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.plugin.Plugin;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -62,12 +67,20 @@ public final class SsePlugin extends Plugin<SsePlugin.Config> {
     /** Decides who may connect and to which topics; by default everyone, to {@link Publication#DEFAULT_TOPIC}. */
     public SseConnectHandler onConnect = ctx -> Subscription.defaults();
 
+    /**
+     * Whether the app's connectors also speak HTTP/2 cleartext (h2c, with prior knowledge or by
+     * upgrade) beside HTTP/1.1, on the same port; default true. Over HTTP/2 many streams share one
+     * connection, and a slow client is cut off by resetting its own stream only.
+     */
+    public boolean http2 = true;
+
     /** Creates the default settings. */
     public Config() {}
   }
 
   private final String path;
   private final SseConnectHandler onConnect;
+  private final boolean http2;
   private final SseHub hub;
   private final Set<ServletSink> open = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
@@ -93,12 +106,23 @@ public final class SsePlugin extends Plugin<SsePlugin.Config> {
     this.hub = Objects.requireNonNull(hub, "hub");
     this.path = Objects.requireNonNull(pluginConfig.path, "path");
     this.onConnect = Objects.requireNonNull(pluginConfig.onConnect, "onConnect");
+    this.http2 = pluginConfig.http2;
   }
 
   @Override
   public void onStart(JavalinState state) {
     state.routes.get(path, this::handle);
     state.events.serverStopping(this::endStreams);
+    if (http2) state.events.serverStarting(() -> addHttp2(state.jettyInternal.server));
+  }
+
+  /** Adds h2c to every HTTP/1.1 connector that lacks it (Javalin's default one included), once they all exist. */
+  private static void addHttp2(Server server) {
+    for (Connector connector : server.getConnectors()) {
+      if (!(connector instanceof ServerConnector c) || c.getConnectionFactory(HTTP2CServerConnectionFactory.class) != null) continue;
+      HttpConnectionFactory http1 = c.getConnectionFactory(HttpConnectionFactory.class);
+      if (http1 != null) c.addConnectionFactory(new HTTP2CServerConnectionFactory(http1.getHttpConfiguration()));
+    }
   }
 
   @Override

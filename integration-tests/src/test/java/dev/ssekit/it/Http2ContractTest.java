@@ -1,0 +1,116 @@
+package dev.ssekit.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.protocol.SseDecoder;
+import dev.ssekit.server.EventId;
+import dev.ssekit.server.SseHub;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.internal.http2.StreamResetException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** HTTP/2 cleartext beside HTTP/1.1, and a slow client over HTTP/2 cut off by resetting its stream alone. */
+class Http2ContractTest {
+  private final Resources resources = new Resources();
+
+  @AfterEach
+  void close() throws Exception {
+    resources.close();
+  }
+
+  @Test
+  void aStalledStreamIsResetAloneWhileTheOtherOnTheSameConnectionKeepsEveryEvent() throws Exception {
+    SseHub hub = resources.add(SseHub.create(c -> c.clientQueueCapacity = 8));
+    Javalin app = resources.app(hub, 0, c -> {});
+    OkHttpClient http = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
+        .readTimeout(0, TimeUnit.SECONDS).build();
+    resources.add(() -> {
+      http.dispatcher().executorService().shutdown();
+      http.connectionPool().evictAll();
+    });
+    Request request = new Request.Builder().url("http://127.0.0.1:" + app.port() + "/sse").build();
+    Response reading = http.newCall(request).execute();
+    Response stalled = http.newCall(request).execute(); // never read
+    resources.add(reading);
+    resources.add(stalled);
+    assertEquals(Protocol.H2_PRIOR_KNOWLEDGE, reading.protocol());
+    assertEquals(Protocol.H2_PRIOR_KNOWLEDGE, stalled.protocol());
+    assertEquals(1, http.connectionPool().connectionCount(), "both streams share one connection");
+    Await.until("both connected", () -> hub.stats().clients() == 2);
+
+    List<ServerSentEvent> received = Collections.synchronizedList(new ArrayList<>());
+    Thread reader = new Thread(() -> read(reading.body().byteStream(), received), "test-h2-reader");
+    reader.setDaemon(true);
+    reader.start();
+
+    // Beyond OkHttp's 16 MiB window for the unread stream, so that its queue on the server fills.
+    String big = "x".repeat(64 * 1024);
+    int published = 0;
+    while (hub.stats().slowClientsDisconnected() == 0) {
+      assertTrue(published < 2000, "the stalled stream was never cut off");
+      hub.publish("big", big);
+      published++;
+      int expected = published;
+      Await.until(() -> "the reading stream keeps up: " + received.size() + " of " + expected, () -> received.size() >= expected);
+    }
+    int total = published;
+    for (int i = 0; i < 20; i++) {
+      hub.publish("after", "a" + i);
+      int expected = ++total;
+      Await.until(() -> "the reading stream goes on after the reset: " + received.size() + " of " + expected,
+          () -> received.size() >= expected);
+    }
+    assertEquals(LongStream.rangeClosed(1, total).boxed().toList(),
+        received.stream().map(e -> EventId.parse(e.id()).offset()).toList(), "every event, in order, none lost");
+    assertEquals(1, hub.stats().clients(), "only the stalled client was cut off");
+    assertEquals(1, http.connectionPool().connectionCount(), "the shared connection is still there");
+    IOException reset = assertThrows(IOException.class, () -> stalled.body().source().readUtf8());
+    assertTrue(reset instanceof StreamResetException, "its own stream was reset: " + reset);
+  }
+
+  @Test
+  void http11KeepsWorkingOnTheSamePort() throws Exception {
+    SseHub hub = resources.add(SseHub.create());
+    Javalin app = resources.app(hub, 0, c -> c.routes.get("/version", ctx -> ctx.result(ctx.req().getProtocol())));
+    HttpResponse<String> h1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/version")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals("HTTP/1.1", h1.body());
+    OkHttpClient h2 = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE)).build();
+    try (Response response = h2.newCall(new Request.Builder().url("http://127.0.0.1:" + app.port() + "/version").build()).execute()) {
+      assertEquals("HTTP/2.0", response.body().string());
+    } finally {
+      h2.dispatcher().executorService().shutdown();
+      h2.connectionPool().evictAll();
+    }
+  }
+
+  private static void read(InputStream in, List<ServerSentEvent> into) {
+    SseDecoder decoder = SseDecoder.builder().maxEventSize(1 << 20).build(into::add);
+    byte[] buffer = new byte[16384];
+    try (in) {
+      for (int n; (n = in.read(buffer)) >= 0; ) decoder.feed(buffer, 0, n);
+    } catch (IOException e) {
+      // the test is over
+    }
+  }
+}
