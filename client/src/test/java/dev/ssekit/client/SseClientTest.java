@@ -21,6 +21,9 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;
@@ -288,11 +291,13 @@ class SseClientTest extends ClientTestBase {
 
   @Test
   void aShutDownCallbackExecutorStopsTheClientWithAFatalErrorAndOnClosed() throws Exception {
-    ExecutorService executor = Executors.newSingleThreadExecutor();
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
     closeLater(executor::shutdownNow);
     OpenBody body = open().send("data: 1\n\n");
     SseClient client = started(builder().callbackExecutor(executor));
     recording.await("event", 1);
+    // Until the callbacks so far have drained, the next event would still run in the same task.
+    Await.until("the executor to be idle", () -> executor.getActiveCount() == 0);
     executor.shutdown();
     body.send("data: 2\n\n");
     recording.awaitClosed();

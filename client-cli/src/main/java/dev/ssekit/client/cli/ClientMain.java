@@ -19,11 +19,14 @@ import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
+import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The client jar's entry point: {@code java -jar ssekit-client.jar [options] URL}; see {@code --help}. */
 public final class ClientMain {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  /** Writes JSON straight to the output, so that a large event is never held twice more as text. */
+  private static final ObjectWriter JSON = JsonMapper.builder().build().writer().without(StreamWriteFeature.AUTO_CLOSE_TARGET);
 
   /** One line of {@code --format json}. */
   private record JsonLine(String type, String id, String data) {}
@@ -70,12 +73,21 @@ public final class ClientMain {
     if (!flags.reconnect()) builder.reconnectPolicy(ReconnectPolicy.NEVER);
     builder.onEvent(event -> {
       if (printed.get() >= flags.maxEvents()) return;
-      out.println(flags.json() ? json(event) : text(event, clock.instant()));
+      if (flags.json()) {
+        printJson(out, new JsonLine(event.type(), event.id() == null ? "" : event.id(), event.data()));
+      } else {
+        out.println(text(event, clock.instant()));
+      }
       if (printed.incrementAndGet() >= flags.maxEvents()) self[0].close();
     });
     if (flags.comments()) {
       builder.onComment(comment -> {
-        if (printed.get() < flags.maxEvents()) out.println(flags.json() ? json(comment) : text(comment, clock.instant()));
+        if (printed.get() >= flags.maxEvents()) return;
+        if (flags.json()) {
+          printJson(out, new JsonComment(comment.text()));
+        } else {
+          out.println(text(comment, clock.instant()));
+        }
       });
     }
     builder.listener(new SseClient.Listener() {
@@ -129,16 +141,13 @@ public final class ClientMain {
     return request.method(flags.method(), bodiless ? null : RequestBody.create(body, type)).build();
   }
 
-  private static String json(SseComment comment) {
-    return JSON.writeValueAsString(new JsonComment(comment.text()));
-  }
-
   private static String text(SseComment comment, Instant now) {
     return now.truncatedTo(ChronoUnit.MILLIS) + "  : " + comment.text();
   }
 
-  private static String json(ServerSentEvent event) {
-    return JSON.writeValueAsString(new JsonLine(event.type(), event.id() == null ? "" : event.id(), event.data()));
+  private static void printJson(PrintStream out, Object line) {
+    JSON.writeValue(out, line);
+    out.println();
   }
 
   private static String text(ServerSentEvent event, Instant now) {
