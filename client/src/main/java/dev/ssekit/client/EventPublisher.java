@@ -25,7 +25,7 @@ final class EventPublisher<T> implements Flow.Publisher<TypedEvent<T>> {
 
   /** Copies {@code settings} as they are now. */
   EventPublisher(SseClient.Builder settings, String eventType, PayloadType<T> type) {
-    settings.request(); // fail now, not at the first subscription
+    settings.resolvedRequest(); // fail now, not at the first subscription
     this.settings = settings.copy();
     this.eventType = Objects.requireNonNull(eventType, "eventType");
     this.type = Objects.requireNonNull(type, "type");

@@ -129,7 +129,7 @@ public final class SseClient implements Closeable {
   private final Lifecycle lifecycle;
 
   private SseClient(Builder b) {
-    Request request = b.request(); // validates before anything is made
+    Request request = b.resolvedRequest(); // validates before anything is made
     boolean ownsHttp = b.http == null;
     OkHttpClient base = ownsHttp ? new OkHttpClient() : b.http;
     // The call timeout would cut a healthy long-lived stream; silence is caught by the read timeout.
@@ -611,7 +611,7 @@ public final class SseClient implements Closeable {
     }
 
     /** Returns the request the settings describe, checking that they describe one. */
-    Request request() {
+    Request resolvedRequest() {
       Request made;
       if (request != null) {
         if (url != null || headers.build().size() > 0) {
