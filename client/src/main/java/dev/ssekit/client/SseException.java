@@ -37,7 +37,7 @@ public final class SseException extends RuntimeException {
     PROTOCOL,
     /** An event's data did not convert to its handler's type; see {@link #event()}. The stream goes on. */
     PAYLOAD,
-    /** A handler threw; see {@link #event()} and the cause. The stream goes on. */
+    /** A handler threw: see the cause, and {@link #event()} unless it was the comment handler. The stream goes on. */
     HANDLER,
     /** The reconnection attempts allowed ran out. Final. */
     RETRIES_EXHAUSTED
@@ -102,7 +102,7 @@ public final class SseException extends RuntimeException {
   /**
    * Returns the event a {@link Reason#PAYLOAD} or {@link Reason#HANDLER} error is about.
    *
-   * @return the event, or null for other reasons
+   * @return the event, or null for other reasons and for the comment handler
    */
   public ServerSentEvent event() {
     return event;

@@ -23,6 +23,7 @@ class BuilderTest extends ClientTestBase {
           }
         });
     SseEventStream<String> a = closeLater(builder.stream("a", String.class));
+    server.takeRequest(); // a has the first response
     SseEventStream<String> b = closeLater(builder.stream("b", String.class));
     first.send("event: b\ndata: not for a\n\nevent: a\ndata: for a\n\n");
     second.send("event: a\ndata: not for b\n\nevent: b\ndata: for b\n\n");

@@ -23,10 +23,12 @@ abstract class ClientTestBase {
     server.start();
   }
 
+  /** Closes what the test started and waits for every client thread to end, so that none is counted by the next test. */
   @AfterEach
   void closeEverything() throws Exception {
     for (int i = resources.size() - 1; i >= 0; i--) resources.get(i).close();
     server.close();
+    Await.until("the test's client threads to end", () -> Await.threads("ssekit-client-") == 0);
   }
 
   /** Closes {@code resource} after the test, before everything added earlier. */
