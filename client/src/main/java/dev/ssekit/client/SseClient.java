@@ -586,7 +586,9 @@ public final class SseClient implements Closeable {
      * {@code onComplete} when the client stops cleanly (a 204, or the end of a stream that is not
      * reconnected) and with {@code onError} carrying the fatal {@link SseException} otherwise,
      * in both cases after every event read was delivered. Events whose data does not convert are
-     * skipped and reported to the {@link #listener} as {@link SseException.Reason#PAYLOAD}.
+     * skipped and reported to the {@link #listener} as {@link SseException.Reason#PAYLOAD}, and a
+     * subscriber's {@code onNext} that throws (which Reactive Streams forbids) as
+     * {@link SseException.Reason#HANDLER}; the stream goes on.
      *
      * @param <T> the Java type
      * @param eventType the event type to publish

@@ -179,6 +179,24 @@ class PublisherTest extends ClientTestBase {
   }
 
   @Test
+  void anOnNextThatThrowsIsReportedAndTheStreamGoesOn() throws Exception {
+    open().send(events(1, 2));
+    Probe probe = new Probe() {
+      @Override
+      public synchronized void onNext(TypedEvent<Integer> item) {
+        super.onNext(item);
+        if (item.data() == 1) throw new IllegalStateException("subscriber bug");
+      }
+    };
+    closeLater(() -> probe.subscription.cancel());
+    numbers().subscribe(probe);
+    probe.request(2);
+    probe.await("both events", () -> probe.received.size() == 2);
+    assertEquals(SseException.Reason.HANDLER, recording.errors().get(0).reason());
+    assertEquals("1", recording.errors().get(0).event().id());
+  }
+
+  @Test
   void aCleanEndCompletesAfterEveryEventAndAFatalErrorFails() throws Exception {
     enqueueStream(events(1, 3));
     Probe clean = probe();
