@@ -1,33 +1,24 @@
 package dev.ssekit.client;
 
-import static dev.ssekit.client.internal.Dispatcher.safely;
-
-import dev.ssekit.client.internal.Dispatcher;
-import dev.ssekit.protocol.internal.NamedThreads;
 import dev.ssekit.protocol.EventsLost;
-import dev.ssekit.protocol.PayloadException;
 import dev.ssekit.protocol.PayloadMapper;
+import dev.ssekit.protocol.PayloadType;
 import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.protocol.Sse;
+import dev.ssekit.protocol.SseComment;
 import dev.ssekit.protocol.SseDecoder;
+import dev.ssekit.protocol.TypedEvent;
 import java.io.Closeable;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Flow;
 import java.util.function.Consumer;
-import okhttp3.Call;
+import java.util.function.UnaryOperator;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import okhttp3.Request;
 import okhttp3.Response;
 
 /**
@@ -44,6 +35,11 @@ import okhttp3.Response;
  * client.close();
  * }</pre>
  *
+ * <p>Any request works, {@code POST} with a body included: give the client an OkHttp
+ * {@link Request} ({@link Builder#request}); it is sent again, body and all, on every reconnection,
+ * after an optional {@link Builder#requestTransformer} (to refresh a token) and with ssekit's own
+ * {@code Last-Event-ID}.
+ *
  * <p>A reader thread ({@code ssekit-client-reader}) reads and decodes the stream; callbacks run
  * one at a time, in stream order, on a callback thread ({@code ssekit-client-callbacks}) or the
  * executor you give, never on the reader, so a slow handler cannot stall the socket. Between the
@@ -51,97 +47,156 @@ import okhttp3.Response;
  * TCP pushes back, and a server that cuts the client off for it is resumed from the last id
  * read, so no event is lost.
  *
- * <p>{@link #close()} stops everything within a bounded time, from any thread; afterwards no
- * thread of the client runs and the only callback still to come is {@link Listener#onClosed()},
- * which is always the last one.
+ * <p>The client is always in one {@link State}, which {@link #state()} reads and
+ * {@link Listener#onStateChange} announces. {@link #restart()} drops the connection and
+ * connects again at once; {@link #close()} stops everything within a bounded time, from any
+ * thread; afterwards no thread of the client runs and the only callback still to come is
+ * {@link Listener#onClosed()}, which is always the last one.
  */
 public final class SseClient implements Closeable {
   /** Default {@link Builder#readTimeout}: a stream silent this long is presumed dead. */
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(45);
 
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-
   /** Default {@link Builder#bufferCapacity}: events read but not yet handled. */
   public static final int DEFAULT_BUFFER_CAPACITY = 1024;
 
+  /**
+   * Default {@link Builder#maxEventSize}: {@value} bytes (16 MiB) of data per event, enough for
+   * the snapshot events of feature-flag and configuration feeds.
+   */
+  public static final int DEFAULT_MAX_EVENT_SIZE = 16 << 20;
+
+  /** Default {@link Builder#maxLineLength}: {@value} bytes (16 MiB), so one-line events may be as large. */
+  public static final int DEFAULT_MAX_LINE_LENGTH = 16 << 20;
+
+  /**
+   * Where a client is in its life, as a browser's {@code EventSource.readyState} says, plus the
+   * time before {@link SseClient#start()}.
+   */
+  public enum State {
+    /** Built, not started. */
+    NEW,
+    /** Connecting, or waiting to reconnect after a connection ended or an attempt failed. */
+    CONNECTING,
+    /** Connected: the server answered with a stream, whose events are being read. */
+    OPEN,
+    /** Stopped for good: closed, told to stop (204), failed, or out of attempts. */
+    CLOSED
+  }
+
   /** Lifecycle callbacks; each has a no-op default, so override only what you need. */
   public interface Listener {
-    /** Called when a connection opens with a usable response. Do not read its body. */
+    /**
+     * Called when the client's state changes, before the callbacks that tell more ({@code onOpen},
+     * {@code onError}, {@code onClosed}). A client goes {@code CONNECTING}, {@code OPEN}, and back
+     * to {@code CONNECTING} each time a connection ends and another is made, until {@code CLOSED}.
+     * Failed attempts while {@code CONNECTING} change nothing here; {@link #onError} reports each.
+     *
+     * @param state the new state
+     * @param cause what caused the change: for {@code CONNECTING} after {@code OPEN}, the error
+     *     that ended the connection (its {@link SseException#retryIn()} says when the next attempt
+     *     is), or null when {@link SseClient#restart()} asked for it; for {@code CLOSED}, the fatal
+     *     error, or null when {@link SseClient#close()} was called or the server answered 204; null
+     *     for {@code OPEN} and the first {@code CONNECTING}
+     */
+    default void onStateChange(State state, SseException cause) {}
+
+    /**
+     * Called when a connection opens with a usable response.
+     *
+     * @param response the response's status and headers; its body is the client's, so it cannot be read here
+     */
     default void onOpen(Response response) {}
 
-    /** Called when the server signals that events after the client's last id were lost. */
+    /**
+     * Called when the server signals that events after the client's last id were lost.
+     *
+     * @param lost the server's signal
+     */
     default void onEventsLost(EventsLost lost) {}
 
-    /** Called for every error; {@link SseException#retryIn()} and {@link SseException#isFatal()} say what follows. */
+    /**
+     * Called for every error; {@link SseException#retryIn()} and {@link SseException#isFatal()} say what follows.
+     *
+     * @param error what went wrong
+     */
     default void onError(SseException error) {}
 
     /** Called once, last, when the client has stopped for good: closed, told to stop (204), failed or gave up. */
     default void onClosed() {}
   }
 
-  private record Handler<T>(Class<T> javaType, Consumer<? super T> consumer) {}
-
-  private final HttpUrl url;
-  private final OkHttpClient http;
-  private final boolean ownsHttp;
-  private final Headers headers;
-  private final PayloadMapper payloads;
-  private final Map<String, List<Handler<?>>> handlers;
-  private final Consumer<ServerSentEvent> otherEvents;
-  private final Listener listener;
-  private final ReconnectPolicy policy;
-  private final SseDecoder.Builder decoderSettings;
-  private final ExecutorService ownExecutor;
-  private final Dispatcher dispatcher;
-
-  private final AtomicBoolean started = new AtomicBoolean();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean httpReleased = new AtomicBoolean();
-  private final CountDownLatch closeSignal = new CountDownLatch(1);
-  private final Thread reader;
-  private volatile Call call;
-  private volatile String lastEventId;
+  private final Lifecycle lifecycle;
 
   private SseClient(Builder b) {
-    this.url = Objects.requireNonNull(b.url, "url is required");
-    this.ownsHttp = b.http == null;
-    OkHttpClient base = b.http != null ? b.http : new OkHttpClient();
+    Request request = b.resolvedRequest(); // validates before anything is made
+    boolean ownsHttp = b.http == null;
+    OkHttpClient base = ownsHttp ? new OkHttpClient() : b.http;
     // The call timeout would cut a healthy long-lived stream; silence is caught by the read timeout.
-    this.http = base.newBuilder().readTimeout(b.readTimeout).callTimeout(Duration.ZERO).build();
-    this.headers = b.headers.build();
-    this.payloads = b.payloads;
-    Map<String, List<Handler<?>>> byType = new LinkedHashMap<>();
-    b.handlers.forEach((type, list) -> byType.put(type, List.copyOf(list)));
-    this.handlers = Map.copyOf(byType);
-    this.otherEvents = b.otherEvents;
-    this.listener = b.listener;
-    this.policy = b.policy;
-    this.decoderSettings = SseDecoder.builder().maxLineLength(b.maxLineLength).maxEventSize(b.maxEventSize);
-    this.lastEventId = b.lastEventId;
-    this.ownExecutor = b.executor == null ? Executors.newSingleThreadExecutor(NamedThreads.factory("ssekit-client-callbacks")) : null;
-    this.dispatcher = new Dispatcher(b.bufferCapacity, b.executor != null ? b.executor : ownExecutor);
-    this.reader = NamedThreads.factory("ssekit-client-reader").newThread(this::readLoop);
+    OkHttpClient http = base.newBuilder().readTimeout(b.readTimeout).callTimeout(Duration.ZERO).build();
+    Handlers handlers = new Handlers(b.handlers, b.payloads, b.listener);
+    SseDecoder.Builder decoder = SseDecoder.builder().maxLineLength(b.maxLineLength).maxEventSize(b.maxEventSize)
+        .reportComments(handlers.wantsComments());
+    this.lifecycle = new Lifecycle(new Connection.Settings(http, request, b.transformer, decoder, b.lastEventId),
+        ownsHttp, b.policy, b.listener, handlers, b.executor, b.bufferCapacity, b.terminal);
   }
 
-  /** Returns a builder for a client. */
+  /**
+   * Returns a builder for a client.
+   *
+   * @return a new builder with every setting at its default
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Connects, on the reader thread; does nothing if already started or closed. */
+  /**
+   * Connects, on the reader thread; does nothing if already started or closed.
+   *
+   * @return this client
+   */
   public SseClient start() {
-    if (!closed.get() && started.compareAndSet(false, true)) reader.start();
+    lifecycle.start();
     return this;
   }
 
-  /** Returns the last event id read from the stream ("" if none); it is sent as {@code Last-Event-ID} on reconnection. */
-  public String lastEventId() {
-    return lastEventId;
+  /**
+   * Drops the current connection, or cuts short the wait before the next attempt, and connects
+   * again at once, resuming with {@code Last-Event-ID}. Not an error: {@link Listener#onError} is
+   * not called, and the backoff starts afresh. The listener sees {@code CONNECTING} (with a null
+   * cause) if the client was {@code OPEN}. Does nothing before {@link #start()} or after the client
+   * closed; safe from any thread, including a callback.
+   */
+  public void restart() {
+    lifecycle.restart();
   }
 
-  /** Returns whether the client has stopped for good, by {@link #close()} or by itself. */
+  /**
+   * Returns the client's state now; {@link Listener#onStateChange} hears of each change later, in
+   * order with the events.
+   *
+   * @return the state
+   */
+  public State state() {
+    return lifecycle.state();
+  }
+
+  /**
+   * Returns the last event id read from the stream; it is sent as {@code Last-Event-ID} on reconnection.
+   *
+   * @return the id, "" if none
+   */
+  public String lastEventId() {
+    return lifecycle.lastEventId();
+  }
+
+  /**
+   * Returns whether the client has stopped for good, by {@link #close()} or by itself.
+   *
+   * @return true once the state is {@link State#CLOSED}
+   */
   public boolean isClosed() {
-    return closed.get();
+    return lifecycle.state() == State.CLOSED;
   }
 
   /**
@@ -152,252 +207,260 @@ public final class SseClient implements Closeable {
    */
   @Override
   public void close() {
-    stop(null, true);
-    awaitThreads();
+    lifecycle.close();
   }
 
-  /** Stops for good; events already read are still handled unless the user closed the client. */
-  private void stop(SseException fatal, boolean dropQueued) {
-    if (!closed.compareAndSet(false, true)) {
-      if (dropQueued) dispatcher.finish(null, true);
-      return;
-    }
-    closeSignal.countDown();
-    Call current = call;
-    if (current != null) current.cancel();
-    if (Thread.currentThread() != reader) reader.interrupt();
-    if (!started.get()) releaseHttp(); // no reader will do it
-    dispatcher.finish(() -> {
-      try {
-        if (fatal != null) safely(() -> listener.onError(fatal));
-        safely(listener::onClosed);
-      } finally {
-        if (ownExecutor != null) ownExecutor.shutdown(); // its thread ends after this callback
-      }
-    }, dropQueued);
+  /** Closes without waiting for the threads, which end on their own: for {@code Flow.Subscription.cancel()}. */
+  void closeAsync() {
+    lifecycle.closeAsync();
   }
 
-  private void awaitThreads() {
-    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
-    try {
-      if (Thread.currentThread() != reader && reader.isAlive()) reader.join(millisUntil(deadline));
-      if (!dispatcher.isDispatchThread()) {
-        boolean finished = dispatcher.awaitFinished(millisUntil(deadline));
-        if (ownExecutor != null) {
-          if (!finished) ownExecutor.shutdownNow(); // a handler is stuck: interrupt it
-          ownExecutor.awaitTermination(millisUntil(deadline), TimeUnit.MILLISECONDS);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Returns the milliseconds left until {@code deadline}, at least 1 (0 would mean "forever" to join). */
-  private static long millisUntil(long deadline) {
-    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-  }
-
-  private void releaseHttp() {
-    if (ownsHttp && httpReleased.compareAndSet(false, true)) {
-      http.dispatcher().executorService().shutdown();
-      http.connectionPool().evictAll();
-    }
-  }
-
-  private void readLoop() {
-    Connection connection = new Connection(http, url, headers, decoderSettings, lastEventId, new Connection.Callbacks() {
-      @Override
-      public void open(Response response) throws InterruptedException {
-        dispatcher.put(() -> safely(() -> listener.onOpen(response)));
-      }
-
-      @Override
-      public void event(ServerSentEvent event) throws InterruptedException {
-        deliver(event);
-      }
-
-      @Override
-      public void error(SseException error) throws InterruptedException {
-        dispatcher.put(() -> safely(() -> listener.onError(error)));
-      }
-    });
-    SseException fatal = null;
-    int failures = 0;
-    try {
-      while (!closed.get()) {
-        Connection.Outcome outcome = connection.run(c -> {
-          call = c;
-          if (closed.get()) c.cancel(); // close() ran before the call was visible to it
-        }, id -> lastEventId = id);
-        if (closed.get() || outcome.stop()) break; // a 204 asks the client to stop for good
-        if (outcome.healthyFor().compareTo(policy.resetAfter()) >= 0) failures = 0;
-        SseException error = outcome.error();
-        if (error.isFatal()) {
-          fatal = error;
-          break;
-        }
-        if (++failures > policy.maxAttempts()) {
-          boolean quietEnd = policy.maxAttempts() == 0 && error.reason() == SseException.Reason.STREAM_ENDED;
-          if (!quietEnd) fatal = policy.maxAttempts() == 0 ? error.asFatal() : exhausted(error);
-          break;
-        }
-        Duration delay = policy.delay(failures, outcome.floor(), ThreadLocalRandom.current().nextDouble());
-        SseException retrying = error.retrying(delay);
-        dispatcher.put(() -> safely(() -> listener.onError(retrying)));
-        if (closeSignal.await(delay.toMillis(), TimeUnit.MILLISECONDS)) break;
-      }
-    } catch (InterruptedException e) {
-      // close() interrupted a wait
-    } catch (RuntimeException e) {
-      // Not expected from OkHttp or the decoder; never let the reader die without telling anyone.
-      fatal = new SseException(SseException.Reason.NETWORK, "unexpected failure reading " + url + ": " + e, e, -1, null,
-          true, null);
-    }
-    stop(fatal, false);
-    releaseHttp();
-  }
-
-  private SseException exhausted(SseException last) {
-    return new SseException(SseException.Reason.RETRIES_EXHAUSTED,
-        "gave up after " + policy.maxAttempts() + " reconnection attempts; last: " + last.getMessage(),
-        last, last.statusCode(), null, true, null);
-  }
-
-  /** Hands a decoded event to the callback thread; runs on the reader. */
-  private void deliver(ServerSentEvent event) throws InterruptedException {
-    if (event.type().equals(EventsLost.TYPE)) {
-      dispatcher.put(() -> {
-        EventsLost lost;
-        try {
-          lost = payloads.decode(event, EventsLost.class);
-        } catch (PayloadException e) {
-          reportEventError(SseException.Reason.PAYLOAD, e, event);
-          return;
-        }
-        safely(() -> listener.onEventsLost(lost));
-      });
-      return;
-    }
-    dispatcher.put(() -> dispatch(event));
-  }
-
-  /** Runs the handlers for one event; on the callback thread. */
-  private void dispatch(ServerSentEvent event) {
-    List<Handler<?>> typed = handlers.get(event.type());
-    if (typed == null) {
-      if (otherEvents != null) handle(event, () -> otherEvents.accept(event));
-      return;
-    }
-    for (Handler<?> handler : typed) invoke(handler, event);
-  }
-
-  private <T> void invoke(Handler<T> handler, ServerSentEvent event) {
-    T payload;
-    try {
-      payload = payloads.decode(event, handler.javaType());
-    } catch (PayloadException e) {
-      reportEventError(SseException.Reason.PAYLOAD, e, event);
-      return;
-    }
-    handle(event, () -> handler.consumer().accept(payload));
-  }
-
-  private void handle(ServerSentEvent event, Runnable handler) {
-    try {
-      handler.run();
-    } catch (RuntimeException | Error e) {
-      if (e instanceof VirtualMachineError) throw e;
-      reportEventError(SseException.Reason.HANDLER, e, event);
-    }
-  }
-
-  private void reportEventError(SseException.Reason reason, Throwable cause, ServerSentEvent event) {
-    String what = reason == SseException.Reason.PAYLOAD ? cause.getMessage() : "handler for '" + event.type() + "' event"
-        + (event.id() == null ? "" : " (id " + event.id() + ")") + " threw " + cause;
-    SseException error = new SseException(reason, what, cause, -1, null, false, event);
-    safely(() -> listener.onError(error));
-  }
-
-  /** Configures a {@link SseClient}; every setting but {@link #url} has a default. */
+  /**
+   * Configures a {@link SseClient}: what to request (a {@link #url} or a whole {@link #request}),
+   * what to do with the stream, and how. Every setting but the URL has a default.
+   *
+   * <p>Settings are read when a client is made: {@link #build()} and the other terminal methods
+   * leave the builder as it was, so one builder can make several independent clients, and changing
+   * it later changes none of them.
+   */
   public static final class Builder {
     private HttpUrl url;
+    private Headers.Builder headers = new Headers.Builder();
+    private Request request;
+    private UnaryOperator<Request> transformer;
     private OkHttpClient http;
-    private final Headers.Builder headers = new Headers.Builder();
     private PayloadMapper payloads = PayloadMapper.defaults();
-    private final Map<String, List<Handler<?>>> handlers = new LinkedHashMap<>();
-    private Consumer<ServerSentEvent> otherEvents;
+    private Handlers.Registry handlers = new Handlers.Registry();
     private Listener listener = new Listener() {};
     private ReconnectPolicy policy = ReconnectPolicy.DEFAULT;
     private Duration readTimeout = DEFAULT_READ_TIMEOUT;
     private Executor executor;
     private int bufferCapacity = DEFAULT_BUFFER_CAPACITY;
     private String lastEventId = "";
-    private int maxLineLength = SseDecoder.DEFAULT_MAX_LINE_LENGTH;
-    private int maxEventSize = SseDecoder.DEFAULT_MAX_EVENT_SIZE;
+    private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
+    private int maxEventSize = DEFAULT_MAX_EVENT_SIZE;
+    private Consumer<SseException> terminal;
 
     private Builder() {}
 
-    /** Sets the stream's URL. */
+    private Builder(Builder other) {
+      this.url = other.url;
+      this.headers = other.headers.build().newBuilder();
+      this.request = other.request;
+      this.transformer = other.transformer;
+      this.http = other.http;
+      this.payloads = other.payloads;
+      this.handlers = other.handlers.copy();
+      this.listener = other.listener;
+      this.policy = other.policy;
+      this.readTimeout = other.readTimeout;
+      this.executor = other.executor;
+      this.bufferCapacity = other.bufferCapacity;
+      this.lastEventId = other.lastEventId;
+      this.maxLineLength = other.maxLineLength;
+      this.maxEventSize = other.maxEventSize;
+      this.terminal = other.terminal;
+    }
+
+    /**
+     * Sets the stream's URL, for a {@code GET} with the {@link #header headers} given here; use
+     * {@link #request} for anything else.
+     *
+     * @param url an http or https URL
+     * @return this builder
+     * @throws IllegalArgumentException if {@code url} is not an http or https URL
+     */
     public Builder url(String url) {
       HttpUrl parsed = HttpUrl.parse(url);
       if (parsed == null) throw new IllegalArgumentException("not an http or https URL: " + url);
       return url(parsed);
     }
 
-    /** Sets the stream's URL. */
+    /**
+     * Sets the stream's URL, for a {@code GET} with the {@link #header headers} given here; use
+     * {@link #request} for anything else.
+     *
+     * @param url the URL
+     * @return this builder
+     */
     public Builder url(HttpUrl url) {
       this.url = Objects.requireNonNull(url, "url");
       return this;
     }
 
     /**
+     * Adds a header to the {@code GET} request of {@link #url}, e.g. for authorization.
+     *
+     * @param name the header's name
+     * @param value its value, printable ASCII
+     * @return this builder
+     * @throws IllegalArgumentException if OkHttp would not send the header
+     */
+    public Builder header(String name, String value) {
+      headers.add(name, value);
+      return this;
+    }
+
+    /**
+     * Sets the whole request to make: URL, method, headers and body, as OkHttp builds it, e.g. a
+     * {@code POST} with a JSON body. It is made again, body and all, on every reconnection, with
+     * {@code Accept: text/event-stream} and {@code Cache-Control: no-cache} unless it has its own,
+     * and with {@code Last-Event-ID}, which is the client's to send (see {@link #lastEventId}).
+     * Use either this or {@link #url} and {@link #header}, not both.
+     *
+     * @param request the request
+     * @return this builder
+     * @throws IllegalArgumentException if the request's body is one-shot, so could not be sent again
+     */
+    public Builder request(Request request) {
+      Objects.requireNonNull(request, "request");
+      if (request.body() != null && request.body().isOneShot()) {
+        throw new IllegalArgumentException("the request body is one-shot, but it is sent again on every reconnection");
+      }
+      this.request = request;
+      return this;
+    }
+
+    /**
+     * Rewrites the request before each attempt, the first included, on the reader thread: for a
+     * token that must be fresh on every reconnection. It gets the request as configured and
+     * returns the one to make; the client then adds its stream headers as for {@link #request},
+     * and replaces any {@code Last-Event-ID}. If it throws, the attempt fails with
+     * {@link SseException.Reason#REQUEST} and the client tries again after the backoff.
+     *
+     * @param transformer returns the request to make; called once per attempt
+     * @return this builder
+     */
+    public Builder requestTransformer(UnaryOperator<Request> transformer) {
+      this.transformer = Objects.requireNonNull(transformer, "transformer");
+      return this;
+    }
+
+    /**
      * Uses {@code client}'s connection pool, dispatcher, interceptors and settings; the stream
      * overrides only its read and call timeouts. The caller keeps ownership of {@code client}.
+     *
+     * @param client the OkHttp client to share
+     * @return this builder
      */
     public Builder okHttpClient(OkHttpClient client) {
       this.http = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** Adds a request header, e.g. for authorization. */
-    public Builder header(String name, String value) {
-      headers.add(name, value);
-      return this;
-    }
-
-    /** Converts event data to handler types with {@code payloads} instead of the defaults. */
+    /**
+     * Converts event data to handler types with {@code payloads} instead of the defaults.
+     *
+     * @param payloads the mapper
+     * @return this builder
+     */
     public Builder payloads(PayloadMapper payloads) {
       this.payloads = Objects.requireNonNull(payloads, "payloads");
       return this;
     }
 
-    /** Calls {@code handler} with the data of each {@code eventType} event converted to {@code javaType}. */
+    /**
+     * Calls {@code handler} with the data of each {@code eventType} event converted to
+     * {@code javaType}. Data that does not convert is reported as {@link SseException.Reason#PAYLOAD}.
+     *
+     * @param <T> the Java type
+     * @param eventType the event type to handle
+     * @param javaType the class to convert the data to
+     * @param handler receives each value
+     * @return this builder
+     */
     public <T> Builder on(String eventType, Class<T> javaType, Consumer<? super T> handler) {
       Objects.requireNonNull(eventType, "eventType");
-      handlers.computeIfAbsent(eventType, t -> new ArrayList<>()).add(new Handler<>(javaType, handler));
+      Objects.requireNonNull(handler, "handler");
+      handlers.add(eventType, new Handlers.Typed<>(PayloadType.of(javaType), handler, null));
       return this;
     }
 
-    /** Calls {@code handler} with every event whose type has no typed handler. */
+    /**
+     * Calls {@code handler} with each {@code eventType} event, its data converted to
+     * {@code javaType}, beside the event's id, type and retry.
+     *
+     * @param <T> the Java type
+     * @param eventType the event type to handle
+     * @param javaType the class to convert the data to
+     * @param handler receives each typed event
+     * @return this builder
+     */
+    public <T> Builder onEvent(String eventType, Class<T> javaType, Consumer<? super TypedEvent<T>> handler) {
+      return onEvent(eventType, PayloadType.of(javaType), handler);
+    }
+
+    /**
+     * Calls {@code handler} with each {@code eventType} event, its data converted to {@code type}
+     * (which may be generic: {@code new PayloadType<List<Order>>() {}}), beside the event's id,
+     * type and retry.
+     *
+     * @param <T> the Java type
+     * @param eventType the event type to handle
+     * @param type the type to convert the data to
+     * @param handler receives each typed event
+     * @return this builder
+     */
+    public <T> Builder onEvent(String eventType, PayloadType<T> type, Consumer<? super TypedEvent<T>> handler) {
+      Objects.requireNonNull(eventType, "eventType");
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(handler, "handler");
+      handlers.add(eventType, new Handlers.Typed<>(type, null, handler));
+      return this;
+    }
+
+    /**
+     * Calls {@code handler} with every event whose type has no typed handler.
+     *
+     * @param handler receives each such event as it arrived
+     * @return this builder
+     */
     public Builder onEvent(Consumer<ServerSentEvent> handler) {
-      this.otherEvents = Objects.requireNonNull(handler, "handler");
+      handlers.others = Objects.requireNonNull(handler, "handler");
       return this;
     }
 
-    /** Receives lifecycle callbacks: open, lost events, errors, closed. */
+    /**
+     * Calls {@code handler} with each comment line ({@code : text}), in stream order with the
+     * events. Without one, comments are not even decoded.
+     *
+     * @param handler receives each comment
+     * @return this builder
+     */
+    public Builder onComment(Consumer<SseComment> handler) {
+      handlers.comments = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
+    /**
+     * Receives lifecycle callbacks: state changes, open, lost events, errors, closed.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
     public Builder listener(Listener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
-    /** Sets how the client reconnects; {@link ReconnectPolicy#NEVER} turns reconnection off. */
+    /**
+     * Sets how the client reconnects; {@link ReconnectPolicy#NEVER} turns reconnection off.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
     public Builder reconnectPolicy(ReconnectPolicy policy) {
       this.policy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
-    /** Sets how long the stream may stay silent (no event, no comment) before it counts as dead: 1 ms to ~24 days, default 45 s. */
+    /**
+     * Sets how long the stream may stay silent (no event, no comment) before it counts as dead.
+     *
+     * @param timeout 1 ms to ~24 days; default 45 s
+     * @return this builder
+     * @throws IllegalArgumentException if {@code timeout} is out of that range
+     */
     public Builder readTimeout(Duration timeout) {
       // OkHttp counts whole milliseconds in an int, and would read less than 1 ms as "no timeout".
       if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
@@ -407,56 +470,164 @@ public final class SseClient implements Closeable {
       return this;
     }
 
-    /** Runs callbacks on {@code executor} (one at a time, in order) instead of the client's own thread. */
+    /**
+     * Runs callbacks on {@code executor} (one at a time, in order) instead of the client's own thread.
+     *
+     * @param executor the executor; the caller keeps ownership of it
+     * @return this builder
+     */
     public Builder callbackExecutor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
-    /** Sets how many events may wait for their callbacks before reading pauses; default 1024. */
+    /**
+     * Sets how many events may wait for their callbacks before reading pauses.
+     *
+     * @param events at least 1; default 1024
+     * @return this builder
+     * @throws IllegalArgumentException if {@code events} is less than 1
+     */
     public Builder bufferCapacity(int events) {
       if (events < 1) throw new IllegalArgumentException("bufferCapacity must be positive: " + events);
       this.bufferCapacity = events;
       return this;
     }
 
-    /** Starts as if events up to {@code id} were already seen: the first request sends it as {@code Last-Event-ID}. */
+    /**
+     * Starts as if events up to {@code id} were already seen: the first request sends it as {@code Last-Event-ID}.
+     *
+     * @param id the id to resume after
+     * @return this builder
+     */
     public Builder lastEventId(String id) {
       this.lastEventId = Objects.requireNonNull(id, "id");
       return this;
     }
 
-    /** Sets the longest line the stream may send, in bytes; see {@link SseDecoder.Builder#maxLineLength}. */
+    /**
+     * Sets the longest line the stream may send; a longer one is dropped with its event and
+     * reported as {@link SseException.Reason#PROTOCOL}. See {@link SseDecoder.Builder#maxLineLength}.
+     *
+     * @param bytes the limit; default {@value SseClient#DEFAULT_MAX_LINE_LENGTH}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is not positive or too large for an array
+     */
     public Builder maxLineLength(int bytes) {
       SseDecoder.builder().maxLineLength(bytes);
       this.maxLineLength = bytes;
       return this;
     }
 
-    /** Sets the most data one event may carry, in bytes; see {@link SseDecoder.Builder#maxEventSize}. */
+    /**
+     * Sets the most data one event may carry; a larger event is dropped and reported as
+     * {@link SseException.Reason#PROTOCOL}. See {@link SseDecoder.Builder#maxEventSize}.
+     *
+     * @param bytes the limit; default {@value SseClient#DEFAULT_MAX_EVENT_SIZE}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is not positive or too large for an array
+     */
     public Builder maxEventSize(int bytes) {
       SseDecoder.builder().maxEventSize(bytes);
       this.maxEventSize = bytes;
       return this;
     }
 
-    /** Returns a client that has not connected yet; call {@link SseClient#start()}. */
+    /**
+     * Returns a client that has not connected yet; call {@link SseClient#start()}.
+     *
+     * @return the client
+     * @throws NullPointerException if neither a URL nor a request was set
+     * @throws IllegalStateException if both a request and a URL or headers were set
+     * @throws IllegalArgumentException if the request carries a {@code Last-Event-ID} header
+     */
     public SseClient build() {
-      return new SseClient(this);
+      return new SseClient(this); // which reads every setting now
     }
 
     /**
      * Builds and starts a client whose {@code eventType} events, converted to {@code javaType},
      * are read with a blocking iterator; closing the stream closes the client.
+     *
+     * @param <T> the Java type
+     * @param eventType the event type to read
+     * @param javaType the class to convert the data to
+     * @return the started stream
+     * @throws NullPointerException if neither a URL nor a request was set
+     * @throws IllegalStateException if both a request and a URL or headers were set
      */
     public <T> SseEventStream<T> stream(String eventType, Class<T> javaType) {
-      SseEventStream<T> stream = new SseEventStream<>(bufferCapacity);
-      on(eventType, javaType, stream::offer);
-      listener(stream.listening(listener));
-      SseClient client = build();
-      stream.attach(client);
-      client.start();
-      return stream;
+      return SseEventStream.start(new EventPublisher<>(this, eventType, PayloadType.of(javaType)),
+          TypedEvent::data);
+    }
+
+    /**
+     * Builds and starts a client whose {@code eventType} events, their data converted to
+     * {@code type}, are read with a blocking iterator, each with its id, type and retry; closing
+     * the stream closes the client.
+     *
+     * @param <T> the Java type
+     * @param eventType the event type to read
+     * @param type the type to convert the data to; may be generic
+     * @return the started stream
+     * @throws NullPointerException if neither a URL nor a request was set
+     * @throws IllegalStateException if both a request and a URL or headers were set
+     */
+    public <T> SseEventStream<TypedEvent<T>> eventStream(String eventType, PayloadType<T> type) {
+      return SseEventStream.start(new EventPublisher<>(this, eventType, type), event -> event);
+    }
+
+    /**
+     * Returns a {@link Flow.Publisher} of the {@code eventType} events, their data converted to
+     * {@code type}. Each subscriber gets a client of its own, made from this builder's settings as
+     * they are now and started when it subscribes; the client reads no further ahead than the
+     * subscriber's {@link Flow.Subscription#request demand} and its {@link #bufferCapacity}
+     * allow, and {@link Flow.Subscription#cancel()} closes it. The stream ends with
+     * {@code onComplete} when the client stops cleanly (a 204, or the end of a stream that is not
+     * reconnected) and with {@code onError} carrying the fatal {@link SseException} otherwise,
+     * in both cases after every event read was delivered. Events whose data does not convert are
+     * skipped and reported to the {@link #listener} as {@link SseException.Reason#PAYLOAD}, and a
+     * subscriber's {@code onNext} that throws (which Reactive Streams forbids) as
+     * {@link SseException.Reason#HANDLER}; the stream goes on.
+     *
+     * @param <T> the Java type
+     * @param eventType the event type to publish
+     * @param type the type to convert the data to; may be generic
+     * @return the publisher
+     * @throws NullPointerException if neither a URL nor a request was set
+     * @throws IllegalStateException if both a request and a URL or headers were set
+     */
+    public <T> Flow.Publisher<TypedEvent<T>> publisher(String eventType, PayloadType<T> type) {
+      return new EventPublisher<>(this, eventType, type);
+    }
+
+    /** Sets an internal consumer of the client's end (see {@link Lifecycle}); not for users. */
+    Builder terminal(Consumer<SseException> terminal) {
+      this.terminal = terminal;
+      return this;
+    }
+
+    /** Returns an independent copy of this builder. */
+    Builder copy() {
+      return new Builder(this);
+    }
+
+    /** Returns the request the settings describe, checking that they describe one. */
+    Request resolvedRequest() {
+      Request made;
+      if (request != null) {
+        if (url != null || headers.build().size() > 0) {
+          throw new IllegalStateException("set the stream either with request(...) or with url(...) and header(...), not both");
+        }
+        made = request;
+      } else {
+        Objects.requireNonNull(url, "url is required (or a request)");
+        made = new Request.Builder().url(url).headers(headers.build()).build();
+      }
+      if (made.header(Sse.LAST_EVENT_ID_HEADER) != null) {
+        throw new IllegalArgumentException(Sse.LAST_EVENT_ID_HEADER + " is sent by the client: start from an id with lastEventId(...)");
+      }
+      return made;
     }
   }
 }

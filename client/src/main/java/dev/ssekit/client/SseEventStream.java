@@ -1,19 +1,19 @@
 package dev.ssekit.client;
 
-import dev.ssekit.protocol.EventsLost;
+import dev.ssekit.protocol.TypedEvent;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Flow;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import okhttp3.Response;
+import java.util.function.Function;
 
 /**
- * A blocking iterator over the typed events of one event type, for code that prefers a loop to
- * callbacks; made by {@link SseClient.Builder#stream}:
+ * A blocking iterator over the events of one event type, for code that prefers a loop to
+ * callbacks; made by {@link SseClient.Builder#stream} (the converted values) or
+ * {@link SseClient.Builder#eventStream} (each value with its event's id, type and retry):
  *
  * <pre>{@code
  * try (SseEventStream<Heartbeat> beats = SseClient.builder().url(url).stream("heartbeat", Heartbeat.class)) {
@@ -21,87 +21,49 @@ import okhttp3.Response;
  * }
  * }</pre>
  *
- * <p>It buffers at most the client's {@link SseClient.Builder#bufferCapacity} events; while it
- * is full the client stops reading (and resumes later from its last event id), so a slow loop
- * loses nothing. Reconnections happen behind it; it ends when the client stops for good, and
- * then throws the {@link SseException} that stopped it, if any. Not for use by several threads.
+ * <p>It reads one event ahead of the loop: the rest wait in the client's callback buffer (at most
+ * {@link SseClient.Builder#bufferCapacity} events), and while that is full the client stops
+ * reading (and resumes later from its last event id), so a slow loop loses nothing.
+ * Reconnections happen behind it; it ends when the client stops for good, and then throws the
+ * {@link SseException} that stopped it, if any. Not for use by several threads.
  *
- * @param <T> the Java type of the events
+ * @param <T> the type of the items: the converted data, or {@link TypedEvent}s
  */
 public final class SseEventStream<T> implements Iterator<T>, AutoCloseable {
-  private final int capacity;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition notEmpty = lock.newCondition();
-  private final Condition notFull = lock.newCondition();
-  private final ArrayDeque<T> items = new ArrayDeque<>();
+  private final Condition changed = lock.newCondition();
+  private volatile EventPublisher.Demand<?> demand; // set once, by start()
+  // Guarded by lock:
+  private T item;
+  private boolean hasItem;
+  private boolean requested;
   private boolean ended;
-  private SseException failure;
-  private volatile SseClient client;
+  private RuntimeException failure;
 
-  SseEventStream(int capacity) {
-    this.capacity = capacity;
-  }
+  private SseEventStream() {}
 
-  void attach(SseClient client) {
-    this.client = client;
-  }
-
-  /** Returns the listener that tells this stream when its client stopped, forwarding to {@code next}. */
-  SseClient.Listener listening(SseClient.Listener next) {
-    return new SseClient.Listener() {
-      @Override
-      public void onOpen(Response response) {
-        next.onOpen(response);
-      }
-
-      @Override
-      public void onEventsLost(EventsLost lost) {
-        next.onEventsLost(lost);
-      }
-
-      @Override
-      public void onError(SseException error) {
-        if (error.isFatal()) fail(error);
-        next.onError(error);
-      }
-
-      @Override
-      public void onClosed() {
-        end();
-        next.onClosed();
-      }
-    };
-  }
-
-  /** Adds an event, waiting while the buffer is full; gives up if the stream or its client closes. */
-  void offer(T item) {
-    lock.lock();
-    try {
-      while (items.size() >= capacity && !ended) {
-        if (client != null && client.isClosed()) return;
-        notFull.await(100, TimeUnit.MILLISECONDS);
-      }
-      if (ended) return;
-      items.add(item);
-      notEmpty.signal();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      lock.unlock();
-    }
+  /** Subscribes a new stream to {@code publisher}, which starts its client. */
+  static <E, T> SseEventStream<T> start(EventPublisher<E> publisher, Function<TypedEvent<E>, T> items) {
+    SseEventStream<T> stream = new SseEventStream<>();
+    stream.demand = publisher.open(stream.new Receiver<>(items));
+    return stream;
   }
 
   /**
-   * Waits until an event is available or the stream has ended; returns false at the end.
+   * Waits until an event is available or the stream has ended.
    *
-   * @throws SseException the error that stopped the client, once every buffered event was taken
+   * @return true if {@link #next()} has an event, false at the end
+   * @throws SseException the error that stopped the client, once every event read was taken
    * @throws CancellationException if the waiting thread is interrupted
    */
   @Override
   public boolean hasNext() {
     lock.lock();
     try {
-      while (items.isEmpty() && !ended) notEmpty.await();
+      while (!hasItem && !ended) {
+        askForOne();
+        changed.await();
+      }
       return available();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -111,75 +73,143 @@ public final class SseEventStream<T> implements Iterator<T>, AutoCloseable {
     }
   }
 
-  /** Returns the next event, waiting for it; see {@link #hasNext()}. */
+  /**
+   * Returns the next event, waiting for it; see {@link #hasNext()}.
+   *
+   * @return the next event
+   * @throws NoSuchElementException if the stream has ended
+   * @throws SseException the error that stopped the client, once every event read was taken
+   * @throws CancellationException if the waiting thread is interrupted
+   */
   @Override
   public T next() {
     lock.lock();
     try {
       if (!hasNext()) throw new NoSuchElementException("the event stream has ended");
-      T item = items.poll();
-      notFull.signal();
-      return item;
+      return take();
     } finally {
       lock.unlock();
     }
   }
 
   /**
-   * Returns the next event, or null if none arrives within {@code timeout} or the stream has
-   * ended; throws like {@link #hasNext()}.
+   * Returns the next event, waiting at most {@code timeout} for it.
+   *
+   * @param timeout how long to wait
+   * @return the event, or null if none arrived in time or the stream has ended
+   * @throws InterruptedException if the waiting thread is interrupted
+   * @throws SseException the error that stopped the client, once every event read was taken
    */
   public T poll(Duration timeout) throws InterruptedException {
     lock.lock();
     try {
       long nanos = timeout.toNanos();
-      while (items.isEmpty() && !ended && nanos > 0) nanos = notEmpty.awaitNanos(nanos);
-      if (!available()) return null;
-      T item = items.poll();
-      notFull.signal();
-      return item;
+      while (!hasItem && !ended && nanos > 0) {
+        askForOne();
+        nanos = changed.awaitNanos(nanos);
+      }
+      return available() ? take() : null;
     } finally {
       lock.unlock();
     }
   }
 
-  /** Returns this stream as an {@link Iterable} for a for-each loop; it can be iterated once. */
+  /**
+   * Returns this stream as an {@link Iterable} for a for-each loop; it can be iterated once.
+   *
+   * @return a view of this stream
+   */
   public Iterable<T> iterable() {
     return () -> this;
   }
 
-  /** Closes the client; {@link #hasNext()} returns false once buffered events are taken. */
+  /**
+   * Closes the client, waiting (bounded, as {@link SseClient#close()}) for its threads to end;
+   * then {@link #hasNext()} returns false once the event already taken from the client is.
+   */
   @Override
   public void close() {
-    end();
-    SseClient c = client;
-    if (c != null) c.close();
+    lock.lock();
+    try {
+      ended = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    demand.cancelAndWait();
+  }
+
+  /** Holds the lock. */
+  private void askForOne() {
+    if (requested) return;
+    requested = true;
+    demand.request(1); // never signals from here: onNext comes from the callback thread
+  }
+
+  /** Holds the lock, with an item there. */
+  private T take() {
+    T taken = item;
+    item = null;
+    hasItem = false;
+    if (!ended) askForOne(); // fetch the next while the caller handles this one
+    return taken;
   }
 
   /** Holds the lock: whether an item is there; at the end, throws the failure if there is one. */
   private boolean available() {
-    if (!items.isEmpty()) return true;
+    if (hasItem) return true;
     if (failure != null) throw failure;
     return false;
   }
 
-  private void fail(SseException error) {
-    lock.lock();
-    try {
-      failure = error;
-    } finally {
-      lock.unlock();
-    }
-  }
+  /** Receives from the client's callback thread. */
+  private final class Receiver<E> implements Flow.Subscriber<TypedEvent<E>> {
+    private final Function<TypedEvent<E>, T> items;
 
-  private void end() {
-    lock.lock();
-    try {
-      ended = true;
-      notEmpty.signalAll();
-      notFull.signalAll();
-    } finally {
-      lock.unlock();
+    Receiver(Function<TypedEvent<E>, T> items) {
+      this.items = items;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      // The stream asks through its Demand, which it has once open() returns.
+    }
+
+    @Override
+    public void onNext(TypedEvent<E> event) {
+      T mapped = items.apply(event);
+      lock.lock();
+      try {
+        item = mapped;
+        hasItem = true;
+        requested = false;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      lock.lock();
+      try {
+        failure = error instanceof RuntimeException e ? e : new IllegalStateException(error);
+        ended = true;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      lock.lock();
+      try {
+        ended = true;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
     }
   }
 }

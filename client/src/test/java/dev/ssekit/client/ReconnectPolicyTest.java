@@ -50,6 +50,23 @@ class ReconnectPolicyTest {
   }
 
   @Test
+  void withersReturnANewPolicyAndLeaveTheOriginalAlone() {
+    ReconnectPolicy changed = ReconnectPolicy.DEFAULT.withDelays(Duration.ofMillis(5), Duration.ofMillis(50))
+        .withJitter(0.25).withMaxAttempts(3).withResetAfter(Duration.ofSeconds(2));
+    assertEquals(Duration.ofMillis(5), changed.initialDelay());
+    assertEquals(Duration.ofMillis(50), changed.maxDelay());
+    assertEquals(0.25, changed.jitter());
+    assertEquals(3, changed.maxAttempts());
+    assertEquals(Duration.ofSeconds(2), changed.resetAfter());
+    assertEquals(Duration.ofSeconds(1), ReconnectPolicy.DEFAULT.initialDelay());
+    assertEquals(Integer.MAX_VALUE, ReconnectPolicy.DEFAULT.maxAttempts());
+    assertEquals(0.5, ReconnectPolicy.DEFAULT.jitter());
+    assertEquals(ReconnectPolicy.DEFAULT.withMaxAttempts(0), ReconnectPolicy.NEVER, "equal by value");
+    assertEquals(ReconnectPolicy.DEFAULT.withMaxAttempts(0).hashCode(), ReconnectPolicy.NEVER.hashCode());
+    assertTrue(!changed.equals(ReconnectPolicy.DEFAULT));
+  }
+
+  @Test
   void rejectsNonsense() {
     assertThrows(IllegalArgumentException.class, () -> policy.withJitter(1.5));
     assertThrows(IllegalArgumentException.class, () -> policy.withJitter(Double.NaN));

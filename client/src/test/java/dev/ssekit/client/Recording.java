@@ -20,6 +20,19 @@ final class Recording implements SseClient.Listener {
     notifyAll();
   }
 
+  /** A state change as the listener heard it. */
+  record Change(SseClient.State state, SseException cause) {
+    @Override
+    public String toString() {
+      return state + (cause == null ? "" : "(" + cause.reason() + ")");
+    }
+  }
+
+  @Override
+  public void onStateChange(SseClient.State state, SseException cause) {
+    add("state", new Change(state, cause));
+  }
+
   @Override
   public void onOpen(Response response) {
     add("open", response.code());
@@ -49,12 +62,27 @@ final class Recording implements SseClient.Listener {
     return List.copyOf(calls);
   }
 
+  /** Returns the kinds of the calls in order, a state change as "state:" and its state and cause, e.g. "state:CONNECTING(STREAM_ENDED)". */
+  synchronized List<String> kinds() {
+    return calls.stream().map(c -> c.kind().equals("state") ? "state:" + c.value() : c.kind()).toList();
+  }
+
+  List<Change> states() {
+    return values("state", Change.class);
+  }
+
   synchronized List<Object> values(String kind) {
     return calls.stream().filter(c -> c.kind().equals(kind)).map(Call::value).toList();
   }
 
   @SuppressWarnings("unchecked")
   synchronized <T> List<T> values(String kind, Class<T> type) {
+    return (List<T>) values(kind);
+  }
+
+  /** Returns the values of {@code kind}, as the type the caller knows they have (for generic ones). */
+  @SuppressWarnings("unchecked")
+  synchronized <T> List<T> valuesAs(String kind) {
     return (List<T>) values(kind);
   }
 

@@ -1,6 +1,8 @@
 package dev.ssekit.it;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -9,10 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A misbehaving HTTP server on loopback: the n-th connection is answered by the n-th script
- * (the last one repeats), which writes whatever raw bytes it likes and then closes.
+ * (the last one repeats), which writes whatever raw bytes it likes and then closes. It keeps
+ * each request it read (head and {@code Content-Length} body) for the test to check.
  */
 final class RawServer implements AutoCloseable {
   /** Writes a raw response to a connection. */
@@ -20,10 +25,13 @@ final class RawServer implements AutoCloseable {
     void answer(OutputStream out) throws IOException;
   }
 
+  private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^content-length:\\s*(\\d+)\\s*$");
+
   private final ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
   private final List<Script> scripts;
   private final AtomicInteger connections = new AtomicInteger();
   private final List<Socket> open = new CopyOnWriteArrayList<>();
+  private final List<String> requests = new CopyOnWriteArrayList<>();
   private final Thread acceptor;
 
   RawServer(Script... scripts) throws IOException {
@@ -60,12 +68,17 @@ final class RawServer implements AutoCloseable {
     return connections.get();
   }
 
+  /** Returns the requests read so far, in order: head lines with CRLF, a blank line, then the body as UTF-8. */
+  List<String> requests() {
+    return List.copyOf(requests);
+  }
+
   private void serve() {
     while (!listener.isClosed()) {
       try (Socket socket = listener.accept()) {
         open.add(socket);
         int n = connections.getAndIncrement();
-        readRequestHead(socket);
+        requests.add(readRequest(socket));
         Script script = scripts.get(Math.min(n, scripts.size() - 1));
         OutputStream out = socket.getOutputStream();
         script.answer(out);
@@ -77,12 +90,19 @@ final class RawServer implements AutoCloseable {
     }
   }
 
-  private static void readRequestHead(Socket socket) throws IOException {
+  private static String readRequest(Socket socket) throws IOException {
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
     int matched = 0;
     byte[] end = {'\r', '\n', '\r', '\n'};
-    for (int b; matched < 4 && (b = socket.getInputStream().read()) >= 0; ) {
+    for (int b; matched < 4 && (b = in.read()) >= 0; ) {
+      head.write(b);
       matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
     }
+    String text = head.toString(StandardCharsets.ISO_8859_1);
+    Matcher length = CONTENT_LENGTH.matcher(text);
+    byte[] body = length.find() ? in.readNBytes(Integer.parseInt(length.group(1))) : new byte[0];
+    return text + new String(body, StandardCharsets.UTF_8);
   }
 
   @Override

@@ -86,6 +86,33 @@ public final class PayloadMapper {
     }
   }
 
+  /**
+   * Returns {@code event}'s data as a {@code type}, which may be generic ({@code List<Order>}):
+   * for a plain class exactly as {@link #decode(ServerSentEvent, Class)}, otherwise as JSON.
+   *
+   * @param <T> the Java type
+   * @param event the event whose data to convert
+   * @param type the type to convert it to
+   * @return the value; never null
+   * @throws PayloadException naming the event's type and id if the data does not convert
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T decode(ServerSentEvent event, PayloadType<T> type) {
+    if (Objects.requireNonNull(type, "type").type() instanceof Class<?> javaType) {
+      return decode(event, (Class<T>) javaType); // of(Class) made it: the class is a Class<T>
+    }
+    try {
+      Object value = json.readValue(event.data(), json.constructType(type.type()));
+      if (value == null) throw new IllegalArgumentException("data decodes to null");
+      return (T) value; // Jackson built it for exactly this type
+    } catch (RuntimeException e) {
+      String id = event.id() == null ? "no id" : "id " + event.id();
+      throw new PayloadException(
+          "cannot decode '" + event.type() + "' event (" + id + ") as " + type.type().getTypeName() + ": " + e.getMessage(),
+          event.type(), event.id(), type.rawType(), e);
+    }
+  }
+
   /** Returns {@code event}'s data as the Java type registered for its type, or the data text if none is. */
   public Object decode(ServerSentEvent event) {
     Class<?> javaType = javaTypes.get(event.type());

@@ -94,6 +94,7 @@ public final class SseDecoder {
   private final Listener listener;
   private final int maxLineLength;
   private final int maxEventSize;
+  private final boolean reportComments;
 
   // Line assembly: a line that spans chunks is copied here; others are parsed in place.
   private byte[] line;
@@ -125,6 +126,7 @@ public final class SseDecoder {
     this.listener = Objects.requireNonNull(listener, "listener");
     this.maxLineLength = builder.maxLineLength;
     this.maxEventSize = builder.maxEventSize;
+    this.reportComments = builder.reportComments;
     this.line = new byte[initialLineCapacity()];
     this.data = new byte[initialDataCapacity()];
     this.lastEventId = builder.lastEventId;
@@ -270,6 +272,7 @@ public final class SseDecoder {
     }
     int end = start + length;
     if (b[start] == COLON) {
+      if (!reportComments) return;
       int from = start + 1 < end && b[start + 1] == SPACE ? start + 2 : start + 1;
       listener.onComment(new SseComment(utf8(b, from, end - from)));
       return;
@@ -408,6 +411,7 @@ public final class SseDecoder {
     private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
     private int maxEventSize = DEFAULT_MAX_EVENT_SIZE;
     private String lastEventId = "";
+    private boolean reportComments = true;
 
     private Builder() {}
 
@@ -432,6 +436,19 @@ public final class SseDecoder {
     /** Sets the last event id the first stream continues from, as after a reconnection. */
     public Builder lastEventId(String lastEventId) {
       this.lastEventId = Objects.requireNonNull(lastEventId, "lastEventId");
+      return this;
+    }
+
+    /**
+     * Sets whether comment lines are decoded and reported to {@link Listener#onComment}; by default
+     * they are. When not, they are skipped as soon as they are recognised, without building a
+     * string, and malformed UTF-8 inside them is not reported.
+     *
+     * @param report false for a listener that ignores comments
+     * @return this builder
+     */
+    public Builder reportComments(boolean report) {
+      this.reportComments = report;
       return this;
     }
 

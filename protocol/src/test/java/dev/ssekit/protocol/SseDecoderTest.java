@@ -141,6 +141,19 @@ class SseDecoderTest {
     }
 
     @Test
+    void commentsCanBeSkippedWithoutTouchingEventsOrTheirOrder() {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      bytes.writeBytes(":keep-alive\nid: 1\n: not UTF-8 ".getBytes(UTF_8));
+      bytes.write(0xFF); // in a skipped comment: nobody hears of it
+      bytes.writeBytes("\ndata: a\n\n:\ndata: b\n\n".getBytes(UTF_8));
+      byte[] stream = bytes.toByteArray();
+      Recorder r = new Recorder();
+      SseDecoder decoder = SseDecoder.builder().reportComments(false).build(r);
+      decoder.feed(stream, 0, stream.length);
+      assertEquals(List.of("event:" + event("message", "a", "1"), "event:" + event("message", "b", "1")), r.log);
+    }
+
+    @Test
     void onlyOneLeadingSpaceOfAValueIsRemoved() {
       assertEquals("  x", Recorder.decode("data:   x\n\n").events.get(0).data());
       assertEquals("x", Recorder.decode("data:x\n\n").events.get(0).data());

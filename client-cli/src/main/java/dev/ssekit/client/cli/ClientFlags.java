@@ -2,6 +2,10 @@ package dev.ssekit.client.cli;
 
 import dev.ssekit.client.SseClient;
 import dev.ssekit.protocol.internal.Durations;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +20,9 @@ record ClientFlags(
     String lastEventId,
     List<String[]> headers,
     Duration readTimeout,
+    String method,
+    byte[] body,
+    boolean comments,
     boolean help) {
 
   static final String USAGE = """
@@ -32,6 +39,11 @@ record ClientFlags(
         --no-reconnect           do not reconnect; exit when the stream ends
         --last-event-id ID       resume after ID (sent as Last-Event-ID)
         -H, --header 'Name: v'   add a request header; repeatable
+        -X, --method M           the request method (default GET, or POST with --data)
+        -d, --data BODY          send BODY (--data @FILE: the file's bytes) as the request body, on
+                                 every connection; give its type with -H 'Content-Type: …'
+        --comments               print comment lines too, in stream order: ': text', or
+                                 {"comment":…} with --format json
         --read-timeout D         reconnect after D without data (default 45s; e.g. 500ms, 10s, 1m)
         --help                   print this help and exit
 
@@ -54,6 +66,9 @@ record ClientFlags(
     String lastEventId = "";
     List<String[]> headers = new ArrayList<>();
     Duration readTimeout = null;
+    String method = null;
+    byte[] body = null;
+    boolean comments = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String name = arg;
@@ -64,7 +79,7 @@ record ClientFlags(
       }
       switch (name) {
         case "--help", "-h" -> {
-          return new ClientFlags(null, false, 0, true, "", List.of(), null, true);
+          return new ClientFlags(null, false, 0, true, "", List.of(), null, null, null, false, true);
         }
         case "--format" -> {
           String v = inline != null ? inline : value(args, ++i, name);
@@ -93,7 +108,7 @@ record ClientFlags(
           if (colon <= 0) throw new UsageException(name + ": '" + v + "' is not 'Name: value'");
           String headerName = v.substring(0, colon).trim();
           String headerValue = v.substring(colon + 1).trim();
-          if (!headerName.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+          if (!headerName.matches(TOKEN)) {
             throw new UsageException(name + ": '" + headerName + "' is not a valid header name");
           }
           try {
@@ -103,6 +118,16 @@ record ClientFlags(
           }
           headers.add(new String[] {headerName, headerValue});
         }
+        case "-X", "--method" -> {
+          method = inline != null ? inline : value(args, ++i, name);
+          if (!method.matches(TOKEN)) throw new UsageException(name + ": '" + method + "' is not an HTTP method");
+        }
+        case "-d", "--data" -> {
+          if (body != null) throw new UsageException(name + ": given more than once");
+          String v = inline != null ? inline : value(args, ++i, name);
+          body = v.startsWith("@") ? read(name, v.substring(1)) : v.getBytes(StandardCharsets.UTF_8);
+        }
+        case "--comments" -> comments = true;
         case "--read-timeout" -> {
           String v = inline != null ? inline : value(args, ++i, name);
           try {
@@ -124,7 +149,23 @@ record ClientFlags(
       }
     }
     if (url == null) throw new UsageException("missing the URL to subscribe to (see --help)");
-    return new ClientFlags(url, json, maxEvents, reconnect, lastEventId, List.copyOf(headers), readTimeout, false);
+    if (method == null) method = body != null ? "POST" : "GET";
+    if (body != null && (method.equals("GET") || method.equals("HEAD"))) {
+      throw new UsageException("--data: a " + method + " request has no body (use e.g. -X POST)");
+    }
+    return new ClientFlags(url, json, maxEvents, reconnect, lastEventId, List.copyOf(headers), readTimeout, method, body,
+        comments, false);
+  }
+
+  /** An HTTP token (RFC 9110): what method and header names are made of. */
+  private static final String TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+
+  private static byte[] read(String name, String file) throws UsageException {
+    try {
+      return Files.readAllBytes(Path.of(file));
+    } catch (IOException | RuntimeException e) {
+      throw new UsageException(name + ": cannot read '" + file + "' (" + e.getClass().getSimpleName() + ")");
+    }
   }
 
   private static String value(String[] args, int i, String name) throws UsageException {

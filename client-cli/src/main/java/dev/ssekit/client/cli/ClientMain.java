@@ -5,6 +5,7 @@ import dev.ssekit.client.SseClient;
 import dev.ssekit.client.SseException;
 import dev.ssekit.protocol.EventsLost;
 import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.protocol.SseComment;
 import dev.ssekit.protocol.internal.Durations;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,14 +15,24 @@ import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The client jar's entry point: {@code java -jar ssekit-client.jar [options] URL}; see {@code --help}. */
 public final class ClientMain {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  /** Writes JSON straight to the output, so that a large event is never held twice more as text. */
+  private static final ObjectWriter JSON = JsonMapper.builder().build().writer().without(StreamWriteFeature.AUTO_CLOSE_TARGET);
 
   /** One line of {@code --format json}. */
   private record JsonLine(String type, String id, String data) {}
+
+  /** A comment's line of {@code --format json}. */
+  private record JsonComment(String comment) {}
 
   private ClientMain() {}
 
@@ -52,20 +63,33 @@ public final class ClientMain {
     SseClient[] self = new SseClient[1];
     SseClient.Builder builder;
     try {
-      builder = SseClient.builder().url(flags.url());
+      builder = SseClient.builder().request(request(flags));
     } catch (IllegalArgumentException e) {
       err.println("ssekit-client: " + e.getMessage());
       return 2;
     }
-    flags.headers().forEach(h -> builder.header(h[0], h[1]));
     if (!flags.lastEventId().isEmpty()) builder.lastEventId(flags.lastEventId());
     if (flags.readTimeout() != null) builder.readTimeout(flags.readTimeout());
     if (!flags.reconnect()) builder.reconnectPolicy(ReconnectPolicy.NEVER);
     builder.onEvent(event -> {
       if (printed.get() >= flags.maxEvents()) return;
-      out.println(flags.json() ? json(event) : text(event, clock.instant()));
+      if (flags.json()) {
+        printJson(out, new JsonLine(event.type(), event.id() == null ? "" : event.id(), event.data()));
+      } else {
+        out.println(text(event, clock.instant()));
+      }
       if (printed.incrementAndGet() >= flags.maxEvents()) self[0].close();
     });
+    if (flags.comments()) {
+      builder.onComment(comment -> {
+        if (printed.get() >= flags.maxEvents()) return;
+        if (flags.json()) {
+          printJson(out, new JsonComment(comment.text()));
+        } else {
+          out.println(text(comment, clock.instant()));
+        }
+      });
+    }
     builder.listener(new SseClient.Listener() {
       @Override
       public void onEventsLost(EventsLost lost) {
@@ -101,8 +125,29 @@ public final class ClientMain {
     return status.get();
   }
 
-  private static String json(ServerSentEvent event) {
-    return JSON.writeValueAsString(new JsonLine(event.type(), event.id() == null ? "" : event.id(), event.data()));
+  /** Returns the request the flags describe; the body, if any, is sent again on every reconnection. */
+  private static Request request(ClientFlags flags) {
+    HttpUrl url = HttpUrl.parse(flags.url());
+    if (url == null) throw new IllegalArgumentException("not an http or https URL: " + flags.url());
+    Request.Builder request = new Request.Builder().url(url);
+    String contentType = null;
+    for (String[] header : flags.headers()) {
+      request.addHeader(header[0], header[1]);
+      if (header[0].equalsIgnoreCase("Content-Type")) contentType = header[1];
+    }
+    boolean bodiless = flags.method().equals("GET") || flags.method().equals("HEAD");
+    byte[] body = flags.body() != null ? flags.body() : new byte[0]; // curl's -X POST sends an empty body too
+    MediaType type = contentType == null ? null : MediaType.parse(contentType);
+    return request.method(flags.method(), bodiless ? null : RequestBody.create(body, type)).build();
+  }
+
+  private static String text(SseComment comment, Instant now) {
+    return now.truncatedTo(ChronoUnit.MILLIS) + "  : " + comment.text();
+  }
+
+  private static void printJson(PrintStream out, Object line) {
+    JSON.writeValue(out, line);
+    out.println();
   }
 
   private static String text(ServerSentEvent event, Instant now) {

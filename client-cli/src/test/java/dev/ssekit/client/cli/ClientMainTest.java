@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -15,6 +17,7 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -102,6 +105,70 @@ class ClientMainTest {
   }
 
   @Test
+  void postsTheBodyAndSendsItAgainOnEveryReconnection() throws Exception {
+    enqueueStream("id: 1\ndata: a\n\n");
+    enqueueStream("id: 2\ndata: b\n\n");
+    assertEquals(0, run("-X", "POST", "-d", "{\"q\":1}", "-H", "Content-Type: application/json", "--format", "json",
+        "--max-events", "2", url()));
+    assertEquals("{\"type\":\"message\",\"id\":\"1\",\"data\":\"a\"}\n{\"type\":\"message\",\"id\":\"2\",\"data\":\"b\"}\n", out());
+    for (String lastEventId : new String[] {null, "1"}) {
+      RecordedRequest request = server.takeRequest();
+      assertEquals("POST", request.getMethod());
+      assertEquals("{\"q\":1}", request.getBody().utf8());
+      assertEquals("application/json", request.getHeaders().get("Content-Type"));
+      assertEquals(lastEventId, request.getHeaders().get("Last-Event-ID"));
+    }
+  }
+
+  @Test
+  void dataFromAFileIsPostedByDefault(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("question.json");
+    Files.write(file, "{\"q\":\"caf\u00e9\"}\n".getBytes(StandardCharsets.UTF_8));
+    enqueueStream("data: x\n\n");
+    assertEquals(0, run("--data", "@" + file, "--no-reconnect", url()));
+    RecordedRequest request = server.takeRequest();
+    assertEquals("POST", request.getMethod());
+    assertEquals("{\"q\":\"caf\u00e9\"}\n", request.getBody().utf8());
+  }
+
+  @Test
+  void otherMethodsGoAsGivenWithAnEmptyBodyIfNoneIsGiven() throws Exception {
+    enqueueStream("data: x\n\n");
+    enqueueStream("data: y\n\n");
+    assertEquals(0, run("-X", "REPORT", "--no-reconnect", url()));
+    assertEquals(0, run("--method=POST", "--no-reconnect", url()));
+    RecordedRequest report = server.takeRequest();
+    assertEquals("REPORT", report.getMethod());
+    assertEquals(0, report.getBodySize());
+    assertEquals("POST", server.takeRequest().getMethod());
+  }
+
+  @Test
+  void commentsArePrintedInStreamOrderWhenAskedFor() {
+    String stream = ": hello\n\ndata: x\n\n: \"quoted\" \u00e9\ndata: y\n\n";
+    enqueueStream(stream);
+    assertEquals(0, run("--comments", "--format", "json", "--no-reconnect", url()));
+    assertEquals("{\"comment\":\"hello\"}\n{\"type\":\"message\",\"id\":\"\",\"data\":\"x\"}\n"
+        + "{\"comment\":\"\\\"quoted\\\" \u00e9\"}\n{\"type\":\"message\",\"id\":\"\",\"data\":\"y\"}\n", out());
+    out.reset();
+    enqueueStream(stream);
+    assertEquals(0, run("--comments", "--no-reconnect", url()));
+    assertEquals("2026-11-26T10:00:00.123Z  : hello\n2026-11-26T10:00:00.123Z  message  id=  x\n"
+        + "2026-11-26T10:00:00.123Z  : \"quoted\" \u00e9\n2026-11-26T10:00:00.123Z  message  id=  y\n", out());
+    out.reset();
+    enqueueStream(stream);
+    assertEquals(0, run("--format", "json", "--no-reconnect", url()));
+    assertEquals(2, out().lines().count(), "no comments unless asked: " + out());
+  }
+
+  @Test
+  void unreadableDataFileIsAUsageError() {
+    assertEquals(2, run("-d", "@/no/such/file", url()));
+    assertEquals("ssekit-client: -d: cannot read '/no/such/file' (NoSuchFileException)\n", err());
+    assertEquals(0, server.getRequestCount());
+  }
+
+  @Test
   void failureExitsOneWithTheReasonOnStderr() {
     server.enqueue(new MockResponse.Builder().code(404).build());
     assertEquals(1, run(url()));
@@ -130,6 +197,10 @@ class ClientMainTest {
     "--header=X:é|--header: the value of 'X' must be printable ASCII (Unexpected char 0xe9 at 0 in X value: é)",
     "-H NoColon|-H: 'NoColon' is not 'Name: value'",
     "--bogus|unknown option '--bogus' (see --help)",
+    "-X A:B|-X: 'A:B' is not an HTTP method",
+    "--method|--method: missing value",
+    "-d x -X GET http://localhost/|--data: a GET request has no body (use e.g. -X POST)",
+    "-d x --data y|--data: given more than once",
     "--format|--format: missing value",
     "''|missing the URL to subscribe to (see --help)",
     "not-a-url|not an http or https URL: not-a-url",
@@ -143,7 +214,8 @@ class ClientMainTest {
   @Test
   void helpListsTheOptions() {
     assertEquals(0, run("--help"));
-    for (String option : new String[] {"--format", "--max-events", "--no-reconnect", "--last-event-id", "-H", "--read-timeout"}) {
+    for (String option : new String[] {"--format", "--max-events", "--no-reconnect", "--last-event-id", "-H", "--read-timeout",
+        "-X, --method", "-d, --data", "@FILE", "--comments"}) {
       assertTrue(out().contains(option), option);
     }
   }

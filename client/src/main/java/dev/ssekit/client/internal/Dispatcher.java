@@ -25,13 +25,23 @@ public final class Dispatcher {
   private volatile Runnable last;
   private volatile Thread running;
 
-  /** Creates a dispatcher that holds at most {@code capacity} callbacks and runs them on {@code executor}. */
+  /**
+   * Creates a dispatcher.
+   *
+   * @param capacity the most callbacks it holds
+   * @param executor what runs them
+   */
   public Dispatcher(int capacity, Executor executor) {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.executor = executor;
   }
 
-  /** Queues {@code callback}, waiting while the queue is full; ignored once {@link #finish} was called. */
+  /**
+   * Queues {@code callback}, waiting while the queue is full; ignored once {@link #finish} was called.
+   *
+   * @param callback what to run
+   * @throws InterruptedException if interrupted while waiting for room
+   */
   public void put(Runnable callback) throws InterruptedException {
     if (closing) return;
     queue.put(callback);
@@ -43,6 +53,9 @@ public final class Dispatcher {
    * Accepts no more callbacks and runs {@code lastCallback} as the very last: after those queued
    * or, if {@code dropQueued}, right after the one running now. Only the first call with a
    * callback sets the last one; any call may drop what is queued.
+   *
+   * @param lastCallback the last callback to run, or null to set none
+   * @param dropQueued whether to drop the callbacks not yet run
    */
   public synchronized void finish(Runnable lastCallback, boolean dropQueued) {
     if (dropQueued) {
@@ -55,12 +68,22 @@ public final class Dispatcher {
     schedule();
   }
 
-  /** Returns whether the calling thread is running a callback of this dispatcher now. */
+  /**
+   * Returns whether the calling thread is running a callback of this dispatcher now.
+   *
+   * @return true on the dispatch thread
+   */
   public boolean isDispatchThread() {
     return running == Thread.currentThread();
   }
 
-  /** Waits up to {@code millis} for the last callback to have run; returns whether it has. */
+  /**
+   * Waits up to {@code millis} for the last callback to have run.
+   *
+   * @param millis the longest wait
+   * @return whether it has run
+   * @throws InterruptedException if interrupted while waiting
+   */
   public boolean awaitFinished(long millis) throws InterruptedException {
     return finished.await(millis, TimeUnit.MILLISECONDS);
   }
@@ -104,6 +127,8 @@ public final class Dispatcher {
    * Runs {@code callback}, reporting whatever it throws to the thread's uncaught-exception handler
    * instead of throwing: what a listener throws must not stop the callbacks after it, and a stuck
    * queue would hang {@code close()}.
+   *
+   * @param callback what to run
    */
   public static void safely(Runnable callback) {
     try {

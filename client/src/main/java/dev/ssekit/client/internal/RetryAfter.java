@@ -10,12 +10,23 @@ import java.time.format.DateTimeParseException;
 public final class RetryAfter {
   private RetryAfter() {}
 
-  /** Returns the wait {@code value} asks for, or null if it is absent or unreadable. */
+  /**
+   * Returns the wait a header value asks for, as seen now.
+   *
+   * @param value the header's value, or null
+   * @return the wait, or null if the value is absent or unreadable
+   */
   public static Duration parse(String value) {
     return parse(value, Instant.now());
   }
 
-  /** Returns the wait {@code value} asks for as seen at {@code now}, or null if absent or unreadable. */
+  /**
+   * Returns the wait a header value asks for, as seen at {@code now}.
+   *
+   * @param value the header's value, or null
+   * @param now the time to count an HTTP-date from
+   * @return the wait (zero for a date past), or null if the value is absent or unreadable
+   */
   public static Duration parse(String value, Instant now) {
     if (value == null) return null;
     String v = value.trim();
