@@ -87,11 +87,11 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
 
   @Override
   public void abort() {
-    // The servlet API can only end a response politely, which waits on a stalled client until
-    // the idle timeout. Aborting Jetty's channel ends it now: over HTTP/1.1 it closes the
-    // connection, over HTTP/2 it resets this stream only, so other streams that share the
-    // connection (other tabs, other users behind a proxy) go on.
-    if (jetty != null) jetty.getServletChannel().abort(new IOException("the client could not keep up, or the hub closed"));
+    // Ending the response while a write is still pending makes Jetty fail it at once: over
+    // HTTP/1.1 it closes the connection, over HTTP/2 it resets this stream only, so other streams
+    // that share the connection (other tabs, other users behind a proxy) go on. Jetty's own
+    // abort would do the same, but it recycles the request under Javalin, which still has to
+    // finish its handler.
     finished.complete(null);
   }
 
