@@ -117,7 +117,7 @@ class FaultContractTest {
     SseClient client = SseClient.builder()
         .url("http://127.0.0.1:" + proxy.port() + "/sse")
         .reconnectPolicy(FAST.withDelays(Duration.ofMillis(1), Duration.ofMillis(10)))
-        .lastEventId(server.hub().stats().lastEventId()) // everything from the start, however late the first connection gets through
+        .lastEventId(server.hub().stats().lastEventId().toString()) // everything from the start, however late the first connection gets through
         .listener(received)
         .onEvent(received::event)
         .build();

@@ -121,7 +121,7 @@ class PlainJettyTransportTest {
 
     Received received = new Received();
     SseClient client = resources.add(SseClient.builder().url("http://127.0.0.1:" + port + "/?topic=t")
-        .lastEventId(hub.stats().lastEventId()).listener(received).onEvent(received::event).build());
+        .lastEventId(hub.stats().lastEventId().toString()).listener(received).onEvent(received::event).build());
     client.start();
     Await.until("connected", () -> hub.stats().clients() == 1);
     for (int i = 1; i <= 500; i++) {

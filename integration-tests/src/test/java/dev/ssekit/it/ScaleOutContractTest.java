@@ -201,7 +201,7 @@ class ScaleOutContractTest {
       c.logTimeout = Duration.ofMillis(500);
     });
     Received received = new Received();
-    client(node.port(), node.hub().stats().lastEventId(), received);
+    client(node.port(), node.hub().stats().lastEventId().toString(), received);
     Await.until("connected", () -> node.hub().stats().clients() == 1);
     node.hub().publish("n", "before");
     Await.until(() -> "the first event; " + received, () -> received.count() == 1);
@@ -220,6 +220,25 @@ class ScaleOutContractTest {
     assertEquals(1, received.opens(), "never reconnected: the outage did not touch its stream");
     assertEquals(List.of(), received.errors());
     assertEquals(List.of(), received.lost());
+  }
+
+  @Test
+  void aPublishWhoseReplyIsLostIsRetriedUnderItsKeyAndNotDoubled() throws Exception {
+    RedisProcess redis = resources.add(RedisProcess.start());
+    TcpProxy link = resources.add(new TcpProxy(List.of(redis.port()), Integer.MAX_VALUE, Integer.MAX_VALUE, 1L));
+    RedisEventLog log = resources.add(RedisEventLog.builder("redis://127.0.0.1:" + link.port() + "/lost-reply")
+        .timeout(Duration.ofSeconds(5)).build());
+    log.append(Publication.of(ServerSentEvent.of("n", "first"))); // connected, and the script loaded
+    redis.clients.jedis.Jedis direct = resources.add(new redis.clients.jedis.Jedis("127.0.0.1", redis.port()));
+    link.holdReplies(true);
+    java.util.concurrent.CompletableFuture<EventId> publish =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> log.append(Publication.of(ServerSentEvent.of("n", "once"))));
+    Await.until("the append to run in Redis", () -> direct.xlen("ssekit:{lost-reply}:log") == 2);
+    link.cutAll(); // its reply never reaches the log: the connection breaks under it
+    link.holdReplies(false);
+    EventId id = publish.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(2, direct.xlen("ssekit:{lost-reply}:log"), "the retry found the first append, and added nothing");
+    assertEquals(log.head(), id, "and answered its id");
   }
 
   @Test

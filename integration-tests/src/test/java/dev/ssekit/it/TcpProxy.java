@@ -32,6 +32,7 @@ final class TcpProxy implements AutoCloseable {
   private final AtomicIntegerArray connectionsPerTarget;
   private final Thread acceptor;
   private volatile boolean closed;
+  private volatile boolean holding;
 
   /**
    * Proxies to {@code targets}, cutting each connection after {@code minBytes}..{@code maxBytes}
@@ -60,6 +61,11 @@ final class TcpProxy implements AutoCloseable {
   /** Returns how many connections went to the target at {@code index}. */
   int connections(int index) {
     return connectionsPerTarget.get(index);
+  }
+
+  /** Stops (or, with false, resumes) forwarding what the targets send, as a link that stalls one way. */
+  void holdReplies(boolean hold) {
+    holding = hold;
   }
 
   /** Cuts every open connection now. */
@@ -122,8 +128,10 @@ final class TcpProxy implements AutoCloseable {
   private void pump(Socket from, Socket to, long budget) {
     byte[] buffer = new byte[8192];
     long left = budget;
+    boolean down = budget != Long.MAX_VALUE || !targets.contains(to.getPort());
     try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
       for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0; ) {
+        while (down && holding && !closed) java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         out.write(buffer, 0, n);
         out.flush();
         left -= n;

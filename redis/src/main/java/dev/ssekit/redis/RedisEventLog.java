@@ -11,6 +11,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -53,15 +55,17 @@ import redis.clients.jedis.resps.StreamEntryBinary;
  *
  * <p>Storage: the stream {@code ssekit:{S}:log} holds one entry per event, with id
  * {@code <offset>-0} and fields {@code t} (tag), {@code p} (previous tag), {@code c} (topic) and
- * {@code f} (the frame, encoded once by the publisher, without its id); the hash {@code ssekit:{S}:meta} holds the
- * epoch, the newest offset and tag. One Lua script assigns the offset and appends, so appends
- * from any number of nodes are atomic and totally ordered; all keys share the hash tag
- * {@code {S}}, so a cluster keeps them in one slot. {@code MAXLEN ~ history} trims: at least
- * {@code history} events stay.
+ * {@code f} (the frame, encoded once by the publisher, without its id); the hash
+ * {@code ssekit:{S}:meta} holds the epoch, the newest offset and tag. One Lua script assigns the
+ * offset and appends, so appends from any number of nodes are atomic and totally ordered. All
+ * keys share the hash tag {@code {S}}, so they would share one slot of a cluster, but this log
+ * speaks to a single Redis (with replicas, or behind a proxy that does not redirect), not to
+ * Redis Cluster. {@code MAXLEN ~ history} trims: at least {@code history} events stay.
  *
- * <p>Failures: every command has the log's timeout; an unreachable Redis makes {@link #append}
- * and {@link #read} throw {@link EventLogException} (after one quick retry, which the script's
- * idempotency key keeps from doubling an append). Each tail runs on its own thread
+ * <p>Failures: every command has the log's timeout (a call can take about twice that: waiting
+ * for a pooled connection, then for the reply); an unreachable Redis makes {@link #append} and
+ * {@link #read} throw {@link EventLogException} (after up to two quick retries on a broken
+ * connection, which the script's idempotency key keeps from doubling an append). Each tail runs on its own thread
  * ({@code ssekit-redis-tail-N}) with its own connection, reading {@code XREAD BLOCK} from the last
  * offset it delivered, never from {@code $}: after an outage it resumes there, so nothing is
  * missed or doubled. When the stream is wiped or replaced under it, the tail reports a reset.
@@ -77,7 +81,8 @@ public final class RedisEventLog implements EventLog {
   private static final AtomicInteger TAIL_THREADS = new AtomicInteger();
   private static final int TAIL_BATCH = 512;
   private static final int USER_KEY_TTL_SECONDS = 120;
-  private static final int RETRY_KEY_TTL_SECONDS = 30;
+  private static final int MIN_RETRY_KEY_TTL_SECONDS = 10;
+  private static final SecureRandom NONCES = new SecureRandom();
   private static final byte[] T = bytes("t");
   private static final byte[] P = bytes("p");
   private static final byte[] C = bytes("c");
@@ -124,6 +129,7 @@ public final class RedisEventLog implements EventLog {
   private final int history;
   private final Duration timeout;
   private final Duration block;
+  private final int retryKeyTtlSeconds;
   private final RedisClient client;
   private final byte[] logKey;
   private final byte[] metaKey;
@@ -136,6 +142,8 @@ public final class RedisEventLog implements EventLog {
     this.history = builder.history;
     this.timeout = builder.timeout;
     this.block = builder.block;
+    // Retries of one append happen within about two timeouts; keep its key well past that.
+    this.retryKeyTtlSeconds = (int) Math.max(MIN_RETRY_KEY_TTL_SECONDS, 4 * timeout.toSeconds() + 1);
     String prefix = "ssekit:{" + uri.stream() + "}:";
     this.logKey = bytes(prefix + "log");
     this.metaKey = bytes(prefix + "meta");
@@ -168,9 +176,10 @@ public final class RedisEventLog implements EventLog {
     String idempotencyKey = publication.idempotencyKey();
     byte[] frame = LoggedEvent.encodeWithoutId(publication.event());
     String tag = EventId.newTag();
-    // Every append has a key, so that the retry of one that timed out is not doubled.
-    String key = keyPrefix + (idempotencyKey != null ? "u:" + idempotencyKey : "r:" + tag);
-    int ttl = idempotencyKey != null ? USER_KEY_TTL_SECONDS : RETRY_KEY_TTL_SECONDS;
+    // Every append has a key, so that the retry of one that timed out is not doubled: the
+    // caller's, or a random one of its own (never the tag, which is short enough to repeat).
+    String key = keyPrefix + (idempotencyKey != null ? "u:" + idempotencyKey : "r:" + nonce());
+    int ttl = idempotencyKey != null ? USER_KEY_TTL_SECONDS : retryKeyTtlSeconds;
     List<byte[]> keys = List.of(logKey, metaKey, bytes(key));
     List<byte[]> args = List.of(bytes(EventId.newTag()), bytes(Integer.toString(Math.max(1, history))), bytes(tag),
         frame, bytes(Integer.toString(ttl)), bytes(publication.topic()));
@@ -186,7 +195,10 @@ public final class RedisEventLog implements EventLog {
         new CommandArguments(Protocol.Command.XRANGE).key(logKey).add(from).add("+").add("COUNT").add(limit),
         BuilderFactory.STREAM_ENTRY_BINARY_LIST)));
     List<LoggedEvent> events = new ArrayList<>(entries.size());
-    for (StreamEntryBinary entry : entries) events.add(toEvent(entry));
+    for (StreamEntryBinary entry : entries) {
+      LoggedEvent event = toEvent(entry);
+      if (event != null) events.add(event); // a foreign entry: the chain check shows the break it leaves
+    }
     return events;
   }
 
@@ -203,9 +215,12 @@ public final class RedisEventLog implements EventLog {
 
   @Override
   public Tail tail(EventId after, TailListener listener) {
-    if (closed) throw new IllegalStateException("the log is closed");
     RedisTail tail = new RedisTail(Objects.requireNonNull(after, "after"), Objects.requireNonNull(listener, "listener"));
     tails.add(tail);
+    if (closed) {
+      tails.remove(tail); // close() ran meanwhile and may not have seen it
+      throw new IllegalStateException("the log is closed");
+    }
     tail.thread.start();
     return tail;
   }
@@ -310,17 +325,23 @@ public final class RedisEventLog implements EventLog {
     return config.build();
   }
 
-  private static LoggedEvent toEvent(StreamEntryBinary entry) {
+  /** Returns the event {@code entry} holds, or null (logged) if something other than ssekit wrote it. */
+  private LoggedEvent toEvent(StreamEntryBinary entry) {
     Map<byte[], byte[]> fields = entry.getFields();
     byte[] tag = fields.get(T);
     byte[] previous = fields.get(P);
     byte[] topic = fields.get(C);
     byte[] frame = fields.get(F);
-    if (tag == null || previous == null || topic == null || frame == null) {
-      throw new EventLogException("entry " + entry.getID() + " of the stream is not an ssekit event (fields t, p, c, f)", null);
+    try {
+      if (tag != null && previous != null && topic != null && frame != null) {
+        return LoggedEvent.ofEncoded(EventId.of(entry.getID().getTime(), new String(tag, UTF_8)), new String(previous, UTF_8),
+            new String(topic, UTF_8), frame);
+      }
+    } catch (IllegalArgumentException malformed) {
+      // reported below
     }
-    return LoggedEvent.ofEncoded(EventId.of(entry.getID().getTime(), new String(tag, UTF_8)), new String(previous, UTF_8),
-        new String(topic, UTF_8), frame);
+    LOG.error("Entry {} of {} is not an ssekit event (fields t, p, c, f); it is skipped", entry.getID(), uri);
+    return null;
   }
 
   private static EventId parseId(Object reply) {
@@ -328,6 +349,13 @@ public final class RedisEventLog implements EventLog {
     EventId id = EventId.parse(text);
     if (id == null) throw new EventLogException("Redis answered an id that is not one: " + text, null);
     return id;
+  }
+
+  /** Returns 128 random bits, URL-safe Base64. */
+  private static String nonce() {
+    byte[] bits = new byte[16];
+    NONCES.nextBytes(bits);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
   }
 
   private static byte[] bytes(String s) {
@@ -373,6 +401,14 @@ public final class RedisEventLog implements EventLog {
 
     @Override
     public void run() {
+      try {
+        follow();
+      } finally {
+        disconnect(); // a connection a closing race let Jedis reopen is closed here, by its owner
+      }
+    }
+
+    private void follow() {
       long backoffMillis = 50;
       int batch = TAIL_BATCH;
       boolean failing = false;
@@ -392,15 +428,12 @@ public final class RedisEventLog implements EventLog {
           }
           for (StreamEntryBinary entry : read.get(0).getValue()) {
             if (isStopped()) return;
-            LoggedEvent event;
-            try {
-              event = toEvent(entry);
-            } catch (EventLogException notOurs) {
-              // Something else wrote to the stream: the history cannot be followed through it.
-              LOG.error("The tail of {} cannot read {}; starting again from the newest event", uri, entry.getID(), notOurs);
-              after = head(client);
-              listener.onReset(after);
-              break;
+            LoggedEvent event = toEvent(entry);
+            if (event == null) {
+              // Something else wrote to the stream: read on past it; the next event's chain check
+              // (in the listener) shows the break it left.
+              after = EventId.of(entry.getID().getTime(), after.tag());
+              continue;
             }
             deliver(event);
             after = event.id();
@@ -429,7 +462,8 @@ public final class RedisEventLog implements EventLog {
       boolean same = top != null && last != null && Long.parseLong(new String(top, UTF_8)) >= after.offset()
           && (Long.parseLong(new String(top, UTF_8)) != after.offset() || new String(last, UTF_8).equals(after.tag()));
       if (same) return;
-      EventId head = head(client);
+      EventId head = head(client); // rebuilds meta from the stream if only meta was lost
+      if (head.equals(after)) return;
       LOG.warn("The stream of {} no longer holds {} (its newest is {}): it was wiped or replaced", uri, after, head);
       after = head;
       listener.onReset(head);
@@ -520,7 +554,7 @@ public final class RedisEventLog implements EventLog {
      * Sets how long a command may take before the log counts Redis as unreachable: connecting,
      * each append and read; default 2 s.
      *
-     * @param timeout from 1 ms to about 24 days
+     * @param timeout from 1 ms to about 12 days
      * @return this builder
      */
     public Builder timeout(Duration timeout) {
@@ -535,7 +569,7 @@ public final class RedisEventLog implements EventLog {
      * Sets how long a tail's {@code XREAD} blocks before it checks that the stream still holds
      * its history (a wiped stream is noticed within about this long); default 1 s.
      *
-     * @param block from 1 ms to about 24 days
+     * @param block from 1 ms to about 12 days
      * @return this builder
      */
     public Builder tailBlock(Duration block) {

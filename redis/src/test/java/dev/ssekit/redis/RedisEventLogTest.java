@@ -63,6 +63,43 @@ class RedisEventLogTest extends EventLogContract {
     return open(uris.get(log), 1000);
   }
 
+  @Override
+  protected EventLog wiped(EventLog log) {
+    String uri = uris.get(log);
+    String stream = uri.substring(uri.lastIndexOf('/') + 1);
+    Jedis jedis = raw();
+    jedis.del("ssekit:{" + stream + "}:log", "ssekit:{" + stream + "}:meta");
+    return log; // the same instance, over a store that lost everything
+  }
+
+  @Test
+  void losingOnlyTheMetaRebuildsItFromTheStreamWithoutResettingAnyone() {
+    EventLog log = newLog(100);
+    for (int i = 1; i <= 5; i++) append(log, "e" + i);
+    EventId head = log.head();
+    Collected tail = new Collected();
+    closeLater(log.tail(head, tail));
+    String stream = uris.get(log).substring(uris.get(log).lastIndexOf('/') + 1);
+    Jedis jedis = raw();
+    jedis.del("ssekit:{" + stream + "}:meta");
+    Await.until("the idle tail to check the stream and rebuild its meta", () -> jedis.exists("ssekit:{" + stream + "}:meta"));
+    assertEquals(head, log.head());
+    EventId next = append(log, "e6");
+    tail.await(1);
+    assertTrue(tail.events.get(0).follows(head), "the history goes on");
+    assertEquals(6, next.offset());
+    assertEquals(List.of(), tail.resets);
+  }
+
+  @Test
+  void anIdempotencyKeyIsHonouredForAtLeastAMinute() {
+    EventLog log = newLog(10);
+    log.append(Publication.of(ServerSentEvent.of("n", "once")).withIdempotencyKey("order-7"));
+    String stream = uris.get(log).substring(uris.get(log).lastIndexOf('/') + 1);
+    long ttl = raw().ttl("ssekit:{" + stream + "}:key:u:order-7");
+    assertTrue(ttl >= 60, "the key lives at least a minute: " + ttl + " s");
+  }
+
   private static EventId append(EventLog log, String data) {
     return log.append(Publication.of(ServerSentEvent.of("n", data)));
   }

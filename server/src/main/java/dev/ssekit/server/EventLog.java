@@ -100,7 +100,7 @@ public interface EventLog extends AutoCloseable {
      *
      * @param position where delivery continues from
      */
-    default void onReset(EventId position) {}
+    void onReset(EventId position);
   }
 
   /** A running delivery to one {@link TailListener}. */

@@ -2,9 +2,9 @@ package dev.ssekit.server;
 
 /**
  * Thrown when an {@link EventLog} cannot do what was asked, most often because its store is
- * unreachable; nothing was appended unless the message says otherwise. Callers may retry:
- * connected clients are not affected, and a publish retried with the same idempotency key is
- * never doubled.
+ * unreachable. An append that timed out may still have reached the store: retry it with the same
+ * {@linkplain Publication#withIdempotencyKey idempotency key}, which is never doubled. Connected
+ * clients are not affected.
  */
 public final class EventLogException extends RuntimeException {
   /**

@@ -7,14 +7,14 @@ public final class HubStats {
   private final int clients;
   private final long published;
   private final long delivered;
-  private final String lastEventId;
+  private final EventId lastEventId;
   private final long connectionsAccepted;
   private final long slowClientsDisconnected;
   private final long lostSignals;
   private final long resets;
   private final long replays;
 
-  HubStats(int clients, long published, long delivered, String lastEventId, long connectionsAccepted,
+  HubStats(int clients, long published, long delivered, EventId lastEventId, long connectionsAccepted,
       long slowClientsDisconnected, long lostSignals, long resets, long replays) {
     this.clients = clients;
     this.published = published;
@@ -57,9 +57,9 @@ public final class HubStats {
   /**
    * Returns the id of the newest event this hub delivered, {@code 0.<epoch>} before the first.
    *
-   * @return the id, as clients see it
+   * @return the id
    */
-  public String lastEventId() {
+  public EventId lastEventId() {
     return lastEventId;
   }
 

@@ -56,6 +56,8 @@ public final class SseConnection {
 
   /** Frames with an offset up to this are not for this client: its replay already held them. Guarded by the hub's lock. */
   long skipUpTo;
+  /** The event at {@link #skipUpTo} as the client has it; the tail's event there must be the same. Guarded by the hub's lock. */
+  EventId skipId;
   /** The newest offset this client has everything of (sent, or not in its topics). Guarded by the hub's lock. */
   long seenUpTo;
   /** When the hub last queued a frame for it, for per-client keep-alives. Guarded by the hub's lock. */

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,7 @@ public final class SseHub implements AutoCloseable {
   private final Object lock = new Object();
   private final Set<SseConnection> clients = new LinkedHashSet<>(); // guarded by lock: every connected client
   private final Set<SseConnection> live = new HashSet<>(); // guarded by lock: those past their catch-up
+  private final Set<SseConnection> ahead = new HashSet<>(); // guarded by lock: live ones that joined ahead of the tail
   // Guarded by lock: the live subscribers of each topic, so an event costs only its own subscribers.
   private final Map<String, Set<SseConnection>> subscribers = new HashMap<>();
   private boolean closed; // guarded by lock
@@ -231,7 +233,7 @@ public final class SseHub implements AutoCloseable {
    */
   public HubStats stats() {
     synchronized (lock) {
-      return new HubStats(clients.size(), published.get(), delivered.get(), position.toString(), accepted.get(),
+      return new HubStats(clients.size(), published.get(), delivered.get(), position, accepted.get(),
           slowDisconnects.get(), lostSignals.get(), resets.get(), replaysServed.get());
     }
   }
@@ -286,7 +288,7 @@ public final class SseHub implements AutoCloseable {
         // it still resumes from here rather than as a new client that missed what came between.
         if (isNew) frames.add(positionFrame());
         channel.replay(frames, null, 0);
-        goLive(channel, position.offset());
+        goLive(channel, position);
         return channel;
       }
     }
@@ -308,23 +310,30 @@ public final class SseHub implements AutoCloseable {
    * id when the log holds that event, else the loss signal and the oldest retained events.
    */
   private CatchUp firstPage(EventId resume, String lastEventId, Set<String> topics, List<byte[]> frames) {
+    List<LoggedEvent> oldest = null;
     if (resume != null) {
       // The event after a start of history (offset 0) is checked through its link to the epoch.
       boolean start = resume.offset() == 0;
-      List<LoggedEvent> page = log.read(start ? 1 : resume.offset(), pageSize);
+      long from = start ? 1 : resume.offset();
+      List<LoggedEvent> page = log.read(from, pageSize);
       if (page.isEmpty()) {
         if (start && log.head().equals(resume)) return new CatchUp(resume, topics);
       } else if (start ? page.get(0).follows(resume) : page.get(0).id().equals(resume)) {
         CatchUp catchUp = new CatchUp(resume, topics);
         catchUp.add(start ? page : page.subList(1, page.size()), frames);
         return catchUp;
+      } else if (page.get(0).offset() > from) {
+        oldest = page; // the id was trimmed, and the read began at the oldest retained event
       }
     }
     lostSignals.incrementAndGet();
-    List<LoggedEvent> page = log.read(0, pageSize);
+    List<LoggedEvent> page = oldest != null ? oldest : log.read(0, pageSize);
     if (page.isEmpty()) {
+      EventId head = log.head();
       frames.add(lostFrame(lastEventId, null));
-      return new CatchUp(log.head(), topics);
+      // A current id, so that a client cut off before the next event is not told again.
+      frames.add(new SseEncoder().id(head.toString()).toByteArray());
+      return new CatchUp(head, topics);
     }
     LoggedEvent first = page.get(0);
     frames.add(lostFrame(lastEventId, first.id()));
@@ -364,10 +373,17 @@ public final class SseHub implements AutoCloseable {
       synchronized (lock) {
         if (!clients.contains(channel)) return;
         if (last.offset() >= position.offset()) {
+          if (last.offset() == position.offset() && !last.equals(position)) {
+            // The log and this node's tail disagree about the event at this offset: the node
+            // follows a history the log no longer holds, and resets soon. Resume afterwards.
+            channel.replay(frames, null, 0);
+            channel.end();
+            return;
+          }
           // Every event after the tail's position comes live, and the client skips what its
           // replay already held: no gap, no duplicate, whether this node is behind the log or not.
           channel.replay(frames, null, 0);
-          goLive(channel, last.offset());
+          goLive(channel, last);
           return;
         }
         channel.replay(frames, () -> fetch(channel), pageSize / 2);
@@ -407,12 +423,29 @@ public final class SseHub implements AutoCloseable {
     return SseEncoder.encode(payloads.toEvent(EventsLost.TYPE, lost));
   }
 
-  /** Holds the lock. */
-  private void goLive(SseConnection channel, long skipUpTo) {
-    channel.skipUpTo = skipUpTo;
-    channel.seenUpTo = skipUpTo;
+  /** Holds the lock: the client has everything up to {@code joinedAt}, and hears what follows it live. */
+  private void goLive(SseConnection channel, EventId joinedAt) {
+    channel.skipUpTo = joinedAt.offset();
+    channel.skipId = joinedAt;
+    channel.seenUpTo = joinedAt.offset();
+    if (joinedAt.offset() > position.offset()) ahead.add(channel);
     live.add(channel);
     for (String topic : channel.subscription().topics()) subscribers.computeIfAbsent(topic, t -> new HashSet<>()).add(channel);
+  }
+
+  /**
+   * Holds the lock: a client that joined ahead of this node's tail (its replay, read from the log,
+   * went further) must hold the very event the tail delivers at its join offset; if not, the log
+   * replaced that history after the client read it, and the client's stream ends so that its
+   * reconnection is judged by its id.
+   */
+  private void meetAhead(EventId delivered) {
+    for (Iterator<SseConnection> it = ahead.iterator(); it.hasNext(); ) {
+      SseConnection c = it.next();
+      if (delivered.offset() < c.skipUpTo) continue;
+      it.remove();
+      if (delivered.offset() == c.skipUpTo && !delivered.equals(c.skipId)) c.end();
+    }
   }
 
   /** Holds the lock: the id-only block that tells a client it has everything up to the position. */
@@ -506,6 +539,7 @@ public final class SseHub implements AutoCloseable {
       position = event.id();
       positionFrame = null;
       delivered.incrementAndGet();
+      if (!ahead.isEmpty()) meetAhead(event.id());
       Set<SseConnection> targets = subscribers.get(event.topic());
       if (targets != null) {
         long offset = event.offset();
@@ -537,6 +571,7 @@ public final class SseHub implements AutoCloseable {
       position = newPosition;
       resets.incrementAndGet();
       live.clear();
+      ahead.clear();
       subscribers.clear();
       positionFrame = null;
       clients.forEach(SseConnection::end);
@@ -586,6 +621,7 @@ public final class SseHub implements AutoCloseable {
   void closed(SseConnection channel) {
     synchronized (lock) {
       clients.remove(channel);
+      ahead.remove(channel);
       if (live.remove(channel)) {
         for (String topic : channel.subscription().topics()) {
           Set<SseConnection> set = subscribers.get(topic);

@@ -1,6 +1,8 @@
 package dev.ssekit.server;
 
 import dev.ssekit.protocol.Sse;
+import dev.ssekit.protocol.SseComment;
+import dev.ssekit.protocol.SseEncoder;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -18,6 +20,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * resume after comes from the {@code Last-Event-ID} header or, for clients that cannot set
  * headers, the {@code lastEventId} query parameter (a header value sent as UTF-8 is read as
  * UTF-8). A full or closed hub, or one whose log cannot be reached for a resuming client's
- * replay, answers {@code 503} with {@code Retry-After}. When the app stops, its streams end cleanly before Jetty stops.
+ * replay, asks the client to come back later: {@code 503} with {@code Retry-After}, or, for a
+ * client that accepts {@code text/event-stream} (every {@code EventSource}, which would give up
+ * on a 503 for good), a {@code 200} stream that sends only {@code retry:} and ends. When the app stops, its streams end cleanly before Jetty stops.
  *
  * <p>Javalin's own {@code sse} route is not used: it refuses requests without an {@code Accept:
  * text/event-stream}, has no {@code retry} or {@code Last-Event-ID} support and writes with
@@ -194,9 +200,22 @@ public final class SsePlugin extends Plugin<SsePlugin.Config> {
     }
   }
 
+  /**
+   * Asks the client to come back later. An {@code EventSource} treats any status but 200 as the
+   * end for good (it does not read {@code Retry-After}), so a client that accepts an event stream
+   * gets a 200 stream that says {@code retry:} and ends at once, and reconnects after that delay;
+   * other clients get {@code 503} with {@code Retry-After}.
+   */
   private void refuse(Context ctx, String why) {
+    long seconds = hub.retryAfterSeconds();
+    String accept = ctx.header("Accept");
+    if (accept != null && accept.toLowerCase(Locale.ROOT).contains(Sse.MEDIA_TYPE)) {
+      byte[] frames = new SseEncoder().retry(Duration.ofSeconds(seconds)).comment(new SseComment(why.strip())).toByteArray();
+      ctx.status(200).contentType(Sse.MEDIA_TYPE + "; charset=utf-8").header("Cache-Control", "no-cache").result(frames);
+      return;
+    }
     ctx.status(HttpStatus.SERVICE_UNAVAILABLE)
-        .header("Retry-After", Long.toString(hub.retryAfterSeconds()))
+        .header("Retry-After", Long.toString(seconds))
         .result(why);
   }
 

@@ -13,6 +13,7 @@ final class ControlledLog implements EventLog {
   private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean down;
   private volatile boolean holding;
+  private volatile boolean forgetful;
   private volatile TailListener lastTail;
 
   private record Held(TailListener listener, LoggedEvent event) {}
@@ -31,6 +32,11 @@ final class ControlledLog implements EventLog {
     down = false;
   }
 
+  /** Reads find nothing from now on, as from a store that lost what it held. */
+  void forget() {
+    forgetful = true;
+  }
+
   /** Tails receive nothing until {@link #release()}; appends and reads go on. */
   synchronized void hold() {
     holding = true;
@@ -45,6 +51,16 @@ final class ControlledLog implements EventLog {
       held.clear();
     }
     for (Held h : out) h.listener().onEvent(h.event());
+  }
+
+  /** Forgets what the tails were held from (events the tails will never see). */
+  synchronized void dropHeld() {
+    held.clear();
+  }
+
+  /** Queues {@code event} for the newest tail, delivered at {@link #release()} after what is held. */
+  synchronized void deliverHeldLater(LoggedEvent event) {
+    held.add(new Held(lastTail, event));
   }
 
   /** Hands {@code event} to the newest tail as if the store had delivered it. */
@@ -73,7 +89,7 @@ final class ControlledLog implements EventLog {
   @Override
   public List<LoggedEvent> read(long fromOffset, int limit) {
     check();
-    return store.read(fromOffset, limit);
+    return forgetful ? List.of() : store.read(fromOffset, limit);
   }
 
   @Override
@@ -85,14 +101,22 @@ final class ControlledLog implements EventLog {
   @Override
   public Tail tail(EventId after, TailListener listener) {
     lastTail = listener;
-    return store.tail(after, event -> {
-      synchronized (this) {
-        if (holding) {
-          held.add(new Held(listener, event));
-          return;
+    return store.tail(after, new TailListener() {
+      @Override
+      public void onEvent(LoggedEvent event) {
+        synchronized (ControlledLog.this) {
+          if (holding) {
+            held.add(new Held(listener, event));
+            return;
+          }
         }
+        listener.onEvent(event);
       }
-      listener.onEvent(event);
+
+      @Override
+      public void onReset(EventId position) {
+        listener.onReset(position);
+      }
     });
   }
 

@@ -41,6 +41,16 @@ public abstract class EventLogContract {
   protected abstract EventLog sameStoreAs(EventLog log);
 
   /**
+   * Returns a log over the store of {@code log} after the store lost everything it held (a
+   * restart without persistence, a wipe), e.g. {@code log} itself or a new instance; closed
+   * after the test.
+   *
+   * @param log a log made by {@link #newLog}
+   * @return the log after the loss
+   */
+  protected abstract EventLog wiped(EventLog log);
+
+  /**
    * Registers {@code resource} to be closed after the test, last registered first.
    *
    * @param resource what to close
@@ -166,6 +176,24 @@ public abstract class EventLogContract {
     assertEquals(LongStream.rangeClosed(first, 1000).boxed().toList(), offsets(retained));
     for (int i = 1; i < retained.size(); i++) assertTrue(retained.get(i).follows(retained.get(i - 1).id()));
     assertEquals(first, log.read(1, 1).get(0).offset(), "a read from a trimmed offset starts at the oldest retained");
+  }
+
+  @Test
+  void aLostHistoryIsNeverContinuedUnderTheOldIds() {
+    EventLog log = newLog(100);
+    EventId epoch = log.head();
+    List<EventId> old = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) old.add(append(log, "old " + i));
+    EventLog after = wiped(log);
+    EventId fresh = after.head();
+    assertEquals(0, fresh.offset(), "the store starts over");
+    assertNotEquals(epoch, fresh, "with another epoch");
+    for (int i = 1; i <= 7; i++) append(after, "new " + i);
+    List<LoggedEvent> events = after.read(0, 10);
+    assertTrue(!events.get(0).follows(epoch), "the new first event does not chain to the old history");
+    for (int i = 0; i < 5; i++) {
+      assertNotEquals(old.get(i), events.get(i).id(), "offset " + (i + 1) + " is another event now, under another id");
+    }
   }
 
   @Test

@@ -18,6 +18,11 @@ class InMemoryEventLogTest extends EventLogContract {
     return log; // the store is the instance
   }
 
+  @Override
+  protected EventLog wiped(EventLog log) {
+    return newLog(100); // the process restarted: a new instance is all there is
+  }
+
   @Test
   void retainsExactlyTheNewestCapacityEvents() {
     EventLog log = newLog(3);

@@ -81,7 +81,9 @@ class SseHubResumeTest {
   void idsFromTheFutureOrOfAnotherFormAreLost() throws Exception {
     SseHub hub = hub(c -> {});
     List<EventId> ids = publish(hub, 3);
-    for (String id : new String[] {"9.abcdef", "4." + ids.get(2).tag(), "17", "abc", "02." + ids.get(1).tag(), "2.", ".x", "2.a-b"}) {
+    // "3.zzzzzz": the offset of this hub's position, but not its event.
+    for (String id : new String[] {"9.abcdef", "4." + ids.get(2).tag(), "3.zzzzzz", "17", "abc", "02." + ids.get(1).tag(), "2.", ".x",
+        "2.a-b"}) {
       FakeSink client = new FakeSink();
       client.connect(hub, id);
       client.awaitEvents(4);
@@ -160,8 +162,83 @@ class SseHubResumeTest {
     EventId eleven = a.publish("n", "11");
     client.awaitEvents(4);
     assertEquals(List.of(8L, 9L, 10L, 11L), ids(client.events()));
-    Await.until("node B's tail at 11", () -> b.stats().lastEventId().equals(eleven.toString()));
+    Await.until("node B's tail at 11", () -> b.stats().lastEventId().equals(eleven));
     assertEquals(0, b.stats().resets());
+  }
+
+  @Test
+  void eventsTrimmedWhileAClientCatchesUpAreSignalledWhereTheyAreMissing() throws Exception {
+    SseHub hub = hub(c -> {
+      c.history = 600;
+      c.clientQueueCapacity = 8;
+    });
+    String start = hub.log().head().toString();
+    publish(hub, 600);
+    FakeSink client = new FakeSink();
+    client.stall();
+    SseConnection channel = client.connect(hub, start);
+    Await.until("the first page queued", () -> channel.queued() > 0);
+    publish(hub, 1000); // the ring lets go of everything the client has not read yet
+    client.resume();
+    client.awaitEvents(1 + 1601 - 1001 + 16);
+    List<ServerSentEvent> events = client.events();
+    int signal = -1;
+    for (int i = 0; i < events.size(); i++) if (events.get(i).type().equals(EventsLost.TYPE)) signal = i;
+    assertTrue(signal > 0, "a loss signal mid-stream: " + events.size() + " events");
+    EventsLost lost = lost(events.get(signal));
+    assertEquals(events.get(signal - 1).id(), lost.lastEventId(), "it names the last event the client got");
+    assertEquals(events.get(signal + 1).id(), lost.firstAvailableId(), "and the first that follows");
+    List<Long> offsets = ids(events);
+    assertEquals(offsets.stream().sorted().distinct().toList(), offsets, "in order, no duplicate");
+    assertEquals(1600, offsets.get(offsets.size() - 1));
+  }
+
+  @Test
+  void aClientWhoseCatchUpFindsTheLogEmptiedIsEndedNotLeftWithAGap() throws Exception {
+    ControlledLog store = closeLater(new ControlledLog(10_000));
+    SseHub hub = hub(c -> {
+      c.eventLog = store;
+      c.clientQueueCapacity = 8;
+    });
+    String start = hub.log().head().toString();
+    publish(hub, 1000);
+    FakeSink client = new FakeSink();
+    client.stall();
+    SseConnection channel = client.connect(hub, start);
+    Await.until("the first page queued", () -> channel.queued() > 0);
+    store.forget();
+    client.resume();
+    client.await("its stream to end", client::completed);
+    assertFalse(client.aborted(), "ended cleanly, so it reconnects and is judged by its id");
+    List<Long> offsets = ids(client.events());
+    assertEquals(LongStream.rangeClosed(1, offsets.size()).boxed().toList(), offsets, "what it got had no gap");
+    assertTrue(offsets.size() < 1000, "and it did not go live past what it missed");
+  }
+
+  @Test
+  void aClientAheadOfThisNodeIsNotSplicedOntoAHistoryThatReplacedItsEvents() throws Exception {
+    // Node B's tail is behind; a client from node A resumes on B with events B has not
+    // delivered yet. Then the store loses them (a failover) and new events take their offsets.
+    ControlledLog store = closeLater(new ControlledLog(1000));
+    store.hold();
+    SseHub b = hub(c -> c.eventLog = store);
+    List<EventId> ids = new ArrayList<>();
+    for (int i = 1; i <= 8; i++) ids.add(store.append(Publication.of(ServerSentEvent.of("n", "old " + i))));
+    FakeSink client = new FakeSink();
+    client.connect(b, ids.get(5).toString()); // it has 6: 7 and 8 come from the store
+    client.awaitEvents(2);
+    String previous = ids.get(4).tag();
+    store.dropHeld(); // the tail never delivers the old 1..8 beyond what it had
+    for (int i = 1; i <= 5; i++) store.deliverHeldLater(store.read(i, 1).get(0));
+    for (int i = 6; i <= 10; i++) {
+      EventId replaced = EventId.of(i, "new" + i);
+      store.deliverHeldLater(LoggedEvent.of(replaced, previous, Publication.DEFAULT_TOPIC, ServerSentEvent.of("n", "new " + i)));
+      previous = replaced.tag();
+    }
+    store.release();
+    client.await("its stream to end", client::completed);
+    assertEquals(List.of(7L, 8L), ids(client.events()), "none of the new 9 and 10 after the old 8");
+    assertFalse(client.aborted());
   }
 
   @Test

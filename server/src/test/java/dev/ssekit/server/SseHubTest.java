@@ -46,7 +46,7 @@ class SseHubTest {
 
   /** The id a client that has seen everything so far resumes from. */
   private static String now(SseHub hub) {
-    return hub.stats().lastEventId();
+    return hub.stats().lastEventId().toString();
   }
 
   @Test

@@ -39,7 +39,7 @@ class SseHubTopicsTest {
   @Test
   void aSubscriberGetsOnlyItsTopicsLiveAndInReplay() throws Exception {
     SseHub hub = hub(c -> {});
-    String start = hub.stats().lastEventId();
+    String start = hub.stats().lastEventId().toString();
     FakeSink a = new FakeSink();
     FakeSink ab = new FakeSink();
     FakeSink none = new FakeSink();

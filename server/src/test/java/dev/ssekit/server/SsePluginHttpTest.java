@@ -105,7 +105,7 @@ class SsePluginHttpTest {
   @Test
   void lastEventIdHeaderOrQueryParameterReplaysWhatWasMissed() throws Exception {
     Served server = serve(c -> {});
-    List<String> ids = new ArrayList<>(List.of(server.hub().stats().lastEventId()));
+    List<String> ids = new ArrayList<>(List.of(server.hub().stats().lastEventId().toString()));
     for (int i = 1; i <= 5; i++) ids.add(server.hub().publish("n", i).toString());
     HttpStream byHeader = open(server.port(), "/sse", "Last-Event-ID: " + ids.get(2));
     HttpStream byQuery = open(server.port(), "/sse?lastEventId=" + ids.get(3));
@@ -259,6 +259,13 @@ class SsePluginHttpTest {
     HttpStream second = open(server.port(), "/sse");
     assertEquals(503, second.status);
     assertEquals("2", second.headers.get("retry-after"));
+    // An EventSource would give up on a 503 for good: it is told to come back instead.
+    HttpStream browser = open(server.port(), "/sse", "Accept: text/event-stream");
+    assertEquals(200, browser.status);
+    assertEquals("text/event-stream; charset=utf-8", browser.headers.get("content-type"));
+    assertTrue(browser.awaitEnd(), "the stream ends at once");
+    assertEquals("retry: 2000\n\n: This event stream is not accepting clients now; retry later.\n", browser.bodyText());
+    assertEquals(1, server.hub().stats().clients());
   }
 
   @Test

@@ -207,14 +207,14 @@ public final class SseServer implements AutoCloseable {
     logBody.put("kind", log.kind());
     logBody.put("reachable", log.reachable());
     logBody.put("newestId", log.newest() == null ? null : log.newest().toString());
-    EventId tail = EventId.parse(stats.lastEventId());
+    EventId tail = stats.lastEventId();
     logBody.put("tailLag", log.newest() == null || tail == null ? null : Math.max(0, log.newest().offset() - tail.offset()));
     if (log.error() != null) logBody.put("error", log.error());
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", log.reachable() ? "UP" : "DOWN");
     body.put("clients", stats.clients());
     body.put("published", stats.published());
-    body.put("lastEventId", stats.lastEventId());
+    body.put("lastEventId", stats.lastEventId().toString());
     body.put("connectionsAccepted", stats.connectionsAccepted());
     body.put("slowClientsDisconnected", stats.slowClientsDisconnected());
     body.put("lostSignals", stats.lostSignals());

@@ -96,7 +96,7 @@ class SseServerTest {
         c.logTimeout = Duration.ofMillis(300);
       });
       String id = server.hub().publish("x", "1").toString();
-      Await.until("the tail to deliver it", () -> server.hub().stats().lastEventId().equals(id));
+      Await.until("the tail to deliver it", () -> server.hub().stats().lastEventId().toString().equals(id));
       HttpResponse<String> up = health(server.port());
       assertEquals(200, up.statusCode());
       assertTrue(up.body().contains("\"log\":{\"kind\":\"redis\",\"reachable\":true,\"newestId\":\"" + id + "\",\"tailLag\":0}"),
