@@ -12,6 +12,7 @@ import dev.ssekit.server.SseHub;
 import dev.ssekit.server.app.SseServer;
 import io.javalin.Javalin;
 import io.javalin.http.ContentType;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +66,13 @@ class BrowserContractTest {
 
   private int reportServer() throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+    byte[] page = page();
+    server.createContext("/browser.html", exchange -> {
+      exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+      exchange.sendResponseHeaders(200, page.length);
+      exchange.getResponseBody().write(page);
+      exchange.close();
+    });
     server.createContext("/report", exchange -> {
       try (InputStream body = exchange.getRequestBody()) {
         reports.add(JSON.readTree(new String(body.readAllBytes(), StandardCharsets.UTF_8)));
@@ -78,9 +86,21 @@ class BrowserContractTest {
     return server.getAddress().getPort();
   }
 
+  private byte[] page() throws IOException {
+    try (InputStream in = getClass().getResourceAsStream("browser.html")) {
+      return in.readAllBytes();
+    }
+  }
+
   private List<JsonNode> reported(String kind) {
+    return reported(kind, null);
+  }
+
+  /** What pages of {@code origin} (any, if null) reported of {@code kind}, in the order they saw it. */
+  private List<JsonNode> reported(String kind, String origin) {
     synchronized (reports) {
       return reports.stream().filter(r -> r.get("kind").asString().equals(kind))
+          .filter(r -> origin == null || r.get("origin").asString().equals(origin))
           .sorted(Comparator.comparingInt(r -> r.get("seq").asInt())).toList();
     }
   }
@@ -125,6 +145,39 @@ class BrowserContractTest {
     assertTrue(lastEventIdHeaders.contains(fortieth), "the browser sent its own Last-Event-ID: " + lastEventIdHeaders);
     assertEquals(List.of(), reported("lost"));
     assertTrue(reported("open").size() >= 2);
+  }
+
+  @Test
+  void aPageOfAnAllowedOriginSubscribesAndPublishesAcrossOriginsAndAnyOtherCannot() throws Exception {
+    int reportPort = reportServer();
+    String allowed = "http://127.0.0.1:" + reportPort;
+    String other = "http://localhost:" + reportPort; // another origin: another host name
+    SseServer server = SseServer.start(c -> {
+      c.port = 0;
+      c.host = "127.0.0.1";
+      c.heartbeatInterval = Duration.ZERO;
+      c.publishToken = "page-token-123";
+      c.corsOrigins = List.of(allowed);
+    });
+    resources.add(server);
+    String base = "http://127.0.0.1:" + server.port();
+    String query = "?report=" + allowed + "/report&stream=" + base + "/sse%3Ftopic%3Dt&publish=" + base
+        + "/publish&token=page-token-123";
+    resources.add(Browser.open(allowed + "/browser.html" + query));
+    Await.until(() -> "the allowed page to publish and hear its event; reports " + reports,
+        () -> reported("event", allowed).size() == 1 && reported("published", allowed).size() == 1);
+    assertEquals("from the page at " + allowed, reported("event", allowed).get(0).get("data").asString());
+    assertEquals(200, reported("published", allowed).get(0).get("status").asInt());
+
+    resources.add(Browser.open(other + "/browser.html" + query.replace("report=" + allowed, "report=" + other)));
+    Await.until(() -> "the other page's stream to fail and its publish to be refused; reports " + reports,
+        () -> !reported("error", other).isEmpty() && !reported("publish-refused", other).isEmpty());
+    assertEquals(List.of(), reported("open", other), "its EventSource never opened");
+    server.hub().publish("t", "n", "after");
+    Await.until("the allowed page to hear the next event", () -> reported("event", allowed).size() == 2);
+    assertEquals(List.of(), reported("event", other), "a page of another origin reads nothing of the stream");
+    assertEquals(List.of(), reported("published", other), "nor can it publish");
+    assertEquals(2, server.hub().stats().published(), "only the allowed page's publish and the test's went in");
   }
 
   @Test

@@ -15,6 +15,11 @@ import dev.ssekit.server.EventLog;
 import dev.ssekit.server.EventLogException;
 import dev.ssekit.server.Publication;
 import dev.ssekit.server.app.SseServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,8 +60,12 @@ class ScaleOutContractTest {
   }
 
   private SseClient client(int port, String from, Received received) {
+    return client(port, "/sse", from, received);
+  }
+
+  private SseClient client(int port, String path, String from, Received received) {
     SseClient client = SseClient.builder()
-        .url("http://127.0.0.1:" + port + "/sse")
+        .url("http://127.0.0.1:" + port + path)
         .reconnectPolicy(FAST)
         .readTimeout(Duration.ofSeconds(10))
         .lastEventId(from)
@@ -65,6 +74,35 @@ class ScaleOutContractTest {
         .build();
     resources.add(client);
     return client.start();
+  }
+
+  private static final String TOKEN = "scale-out-token";
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  /**
+   * Publishes through the nodes' {@code POST /publish}, starting with node {@code first}: again,
+   * on the next node, while a node is dead or its log unreachable; the idempotency key keeps a
+   * retry from doubling the event.
+   */
+  private static void publishThrough(List<ServerJar> nodes, int first, String topic, String data, String key) {
+    int[] attempt = {0};
+    Await.until("publishing " + key, () -> {
+      ServerJar node = nodes.get(Math.floorMod(first + attempt[0]++, nodes.size()));
+      if (!node.process.isAlive()) return false;
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/publish"))
+          .timeout(Duration.ofSeconds(5))
+          .header("Authorization", "Bearer " + TOKEN).header("Idempotency-Key", key).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"topic\":\"" + topic + "\",\"type\":\"n\",\"data\":\"" + data + "\"}"))
+          .build();
+      try {
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+      } catch (IOException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    });
   }
 
   /** Publishes {@code event} with {@code key}, again and again while the log is unreachable: a retry never doubles it. */
@@ -83,19 +121,14 @@ class ScaleOutContractTest {
   void threeNodesOneRedisClientsMovedNodeKilledRedisRestartedEveryEventOnceInOrderThenAWipeIsSignalled()
       throws Exception {
     RedisProcess redis = resources.add(RedisProcess.start());
-    List<ServerJar> nodes = nodes(redis, "it", 3, "--heartbeat-interval", "0");
+    List<ServerJar> nodes = nodes(redis, "it", 3, "--heartbeat-interval", "0", "--publish-token", TOKEN);
     TcpProxy balancer = resources.add(new TcpProxy(nodes.stream().map(ServerJar::port).toList(), 2_000, 16_000, 20261201L));
-    // One publisher per node: each appends to the shared stream as its node would.
-    List<RedisEventLog> publishers = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      publishers.add(resources.add(RedisEventLog.builder(redis.uri("it")).history(100_000).timeout(Duration.ofSeconds(1)).build()));
-    }
-    String start = publishers.get(0).head().toString();
+    String start = nodes.get(0).lastEventId().toString();
 
     List<Received> clients = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       Received received = new Received();
-      client(balancer.port(), start, received);
+      client(balancer.port(), "/sse?topic=orders", start, received);
       clients.add(received);
     }
 
@@ -103,11 +136,12 @@ class ScaleOutContractTest {
     AtomicInteger published = new AtomicInteger();
     List<Thread> threads = new ArrayList<>();
     for (int p = 0; p < 3; p++) {
-      RedisEventLog publisher = publishers.get(p);
       int first = p + 1;
       Thread thread = new Thread(() -> {
         for (int i = first; i <= total; i += 3) {
-          publishSurely(publisher, ServerSentEvent.of("n", Integer.toString(i)), "it-" + i);
+          // Through every node, each publishing into the one stream; other topics go by too.
+          publishThrough(nodes, i, "orders", Integer.toString(i), "it-" + i);
+          if (i % 10 == first) publishThrough(nodes, i + 1, "other", "not for these clients", "other-" + i);
           published.incrementAndGet();
           if (i % 30 == first) LockSupport.parkNanos(15_000_000); // ~500 events a second, all three together
         }
@@ -124,10 +158,12 @@ class ScaleOutContractTest {
     for (Received received : clients) {
       Await.until(() -> "every event at every client; " + received + ", cuts " + balancer.cuts(), () -> received.count() >= total);
     }
-    List<Long> offsets = LongStream.rangeClosed(1, total).boxed().toList();
     List<String> data = IntStream.rangeClosed(1, total).mapToObj(Integer::toString).sorted().toList();
+    List<Long> offsets = clients.get(0).ids();
+    assertEquals(total, offsets.size());
     for (Received received : clients) {
-      assertEquals(offsets, received.ids(), "every id once, in order");
+      assertEquals(offsets, received.ids(), "every client: the same events, in the stream's order");
+      assertEquals(offsets.stream().sorted().distinct().toList(), received.ids(), "each once, in order");
       List<String> got = new ArrayList<>(received.events().stream().map(ServerSentEvent::data).toList());
       Collections.sort(got);
       assertEquals(data, got, "every published event, none doubled by a retry");
@@ -143,14 +179,15 @@ class ScaleOutContractTest {
     // The store itself is lost: no client may go on silently.
     redis.wipe();
     int after = 20;
-    for (int i = 1; i <= after; i++) publishSurely(publishers.get(i % 3), ServerSentEvent.of("n", "new " + i), "new-" + i);
+    for (int i = 1; i <= after; i++) publishThrough(nodes.subList(1, 3), i, "orders", "new " + i, "new-" + i);
     for (Received received : clients) {
       Await.until(() -> "the loss signal and the new history; " + received, () -> received.count() >= total + after);
       List<EventsLost> lost = received.lost();
       assertEquals(1, lost.size(), "told exactly once: " + lost);
       assertEquals(received.events().get(total - 1).id(), lost.get(0).lastEventId());
-      assertEquals(LongStream.rangeClosed(1, after).boxed().toList(), received.ids().subList(total, total + after),
-          "then the new history from its start");
+      List<Long> fresh = received.ids().subList(total, total + after);
+      assertEquals(fresh.stream().sorted().distinct().toList(), fresh, "then the new history, in order");
+      assertEquals(List.of("new 1", "new 2"), received.events().subList(total, total + 2).stream().map(ServerSentEvent::data).toList());
     }
   }
 

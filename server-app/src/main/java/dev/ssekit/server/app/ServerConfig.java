@@ -46,6 +46,9 @@ public final class ServerConfig {
   /** Origins whose pages may subscribe and publish from a browser (CORS); empty allows the same origin only. */
   public List<String> corsOrigins = List.of();
 
+  /** How long a client may take to send a request's headers before its connection is closed. */
+  public Duration headerTimeout = Duration.ofSeconds(10);
+
   /** The largest {@code POST /publish} body, in bytes. */
   public int maxEventSize = 1 << 20;
 }

@@ -5,6 +5,7 @@ import dev.ssekit.server.EventId;
 import dev.ssekit.server.EventLog;
 import dev.ssekit.server.HeartbeatSource;
 import dev.ssekit.server.HubStats;
+import dev.ssekit.server.Publication;
 import dev.ssekit.server.SseHub;
 import dev.ssekit.server.SseHubMetrics;
 import dev.ssekit.server.SsePlugin;
@@ -13,6 +14,8 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.HandlerType;
 import io.javalin.http.UnauthorizedResponse;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -77,10 +80,19 @@ public final class SseServer implements AutoCloseable {
         new UptimeMetrics(), new SseHubMetrics(hub));
     jvmMetrics.forEach(binder -> binder.bindTo(metrics));
     String subscribeToken = config.subscribeToken;
+    long headerDeadline = config.headerTimeout.toMillis();
     this.app = Javalin.create(javalin -> {
       javalin.startup.showJavalinBanner = false;
       javalin.jetty.port = config.port;
       javalin.jetty.host = config.host;
+      // HTTP/1.1 with a deadline for request headers, and HTTP/2 cleartext, on one port.
+      javalin.jetty.addConnector((server, http) -> {
+        ServerConnector connector = new ServerConnector(server,
+            new HeaderDeadlineHttpConnectionFactory(http, headerDeadline), new HTTP2CServerConnectionFactory(http));
+        connector.setHost(config.host);
+        connector.setPort(config.port);
+        return connector;
+      });
       javalin.registerPlugin(new SsePlugin(hub, sse -> {
         sse.path = "/sse";
         sse.onConnect = ctx -> subscription(ctx, subscribeToken, access);
@@ -112,7 +124,8 @@ public final class SseServer implements AutoCloseable {
 
   /**
    * The jar's connect rule: the subscribe token when one is set ({@code 401} otherwise), and the
-   * topics of {@code ?topic=} (by default the heartbeats).
+   * topics of {@code ?topic=} (by default the heartbeats, and what an embedding application
+   * publishes to {@link Publication#DEFAULT_TOPIC}).
    */
   private static Subscription subscription(Context ctx, String token, Access access) {
     access.allowOrigin(ctx);
@@ -122,7 +135,7 @@ public final class SseServer implements AutoCloseable {
     }
     List<String> topics = ctx.queryParams("topic");
     try {
-      return topics.isEmpty() ? Subscription.to(HEARTBEAT_TOPIC) : Subscription.to(topics);
+      return topics.isEmpty() ? Subscription.to(HEARTBEAT_TOPIC, Publication.DEFAULT_TOPIC) : Subscription.to(topics);
     } catch (IllegalArgumentException e) {
       throw new BadRequestResponse("bad topic: " + e.getMessage());
     }

@@ -73,6 +73,37 @@ class SseServerTest {
   }
 
   @Test
+  void connectionsThatSendTheirRequestHeadersTooSlowlyAreClosedWhileStreamsGoOn() throws Exception {
+    SseServer server = server(c -> {
+      c.heartbeatInterval = Duration.ofMillis(50);
+      c.headerTimeout = Duration.ofMillis(500);
+    });
+    HttpStream stream = open(server.port(), "/sse");
+    List<java.net.Socket> slow = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port());
+      resources.add(socket);
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write("GET /sse HTTP/1.1\r\nHost: x\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      slow.add(socket);
+    }
+    long started = System.nanoTime();
+    for (java.net.Socket socket : slow) {
+      int read;
+      try {
+        read = socket.getInputStream().read();
+      } catch (java.net.SocketException reset) {
+        read = -1;
+      }
+      assertEquals(-1, read, "closed by the server, not answered");
+    }
+    long took = Duration.ofNanos(System.nanoTime() - started).toMillis();
+    assertTrue(took < 5_000, "closed at the deadline, long before Jetty's 30 s idle timeout: " + took + " ms");
+    assertEquals(3, stream.next(3).size(), "the stream that sent its headers in time goes on");
+    assertEquals(200, stream.status);
+  }
+
+  @Test
   void healthReportsClientsAndEvents() throws Exception {
     SseServer server = server(c -> c.heartbeatInterval = Duration.ZERO);
     String id = server.hub().publish("x", "1").toString();
@@ -122,7 +153,7 @@ class SseServerTest {
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, page.statusCode());
     assertTrue(page.headers().firstValue("content-type").orElseThrow().startsWith("text/html"));
-    assertTrue(page.body().contains("new EventSource('/sse')"));
+    assertTrue(page.body().contains("new EventSource('/sse'"), "the page subscribes to the server's stream");
   }
 
 }
