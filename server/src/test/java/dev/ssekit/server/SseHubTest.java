@@ -308,6 +308,23 @@ class SseHubTest {
   }
 
   @Test
+  void theConfigIsReadOnceSoAnEscapedReferenceCannotChangeTheHub() throws Exception {
+    SseHubConfig[] escaped = new SseHubConfig[1];
+    SseHub hub = hub(c -> {
+      c.maxClients = 1;
+      escaped[0] = c;
+    });
+    escaped[0].payloads = null;
+    escaped[0].maxClients = 100;
+    escaped[0].clientQueueCapacity = -5;
+    FakeSink sink = new FakeSink();
+    sink.connect(hub, null);
+    assertEquals(1, hub.publish("n", 1).offset(), "the mapper it was given still converts");
+    sink.awaitEvents(1);
+    assertThrows(HubFullException.class, () -> new FakeSink().connect(hub, null), "still at most one client");
+  }
+
+  @Test
   void badConfigIsRejected() {
     assertThrows(IllegalArgumentException.class, () -> SseHub.create(c -> c.history = -1));
     assertThrows(IllegalArgumentException.class, () -> SseHub.create(c -> c.maxClients = 0));
