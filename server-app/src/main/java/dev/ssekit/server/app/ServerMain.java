@@ -8,7 +8,11 @@ import java.util.Map;
 public final class ServerMain {
   private ServerMain() {}
 
-  /** Starts the server, which runs until the process is told to stop (SIGTERM, Ctrl-C). */
+  /**
+   * Starts the server, which runs until the process is told to stop (SIGTERM, Ctrl-C).
+   *
+   * @param args the command line; see {@code --help}
+   */
   public static void main(String[] args) {
     int status = run(args, System.getenv(), System.out, System.err);
     if (status != 0) System.exit(status);

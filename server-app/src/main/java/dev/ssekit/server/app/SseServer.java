@@ -165,29 +165,51 @@ public final class SseServer implements AutoCloseable {
     }
   }
 
-  /** Starts a server with the settings {@code config} makes to the defaults. */
+  /**
+   * Starts a server with the settings {@code config} makes to the defaults.
+   *
+   * @param config sets the settings that differ from the defaults
+   * @return the running server
+   */
   public static SseServer start(Consumer<ServerConfig> config) {
     ServerConfig c = new ServerConfig();
     config.accept(c);
     return start(c);
   }
 
-  /** Starts a server with {@code config}. */
+  /**
+   * Starts a server with {@code config}.
+   *
+   * @param config the settings
+   * @return the running server
+   */
   public static SseServer start(ServerConfig config) {
     return new SseServer(config);
   }
 
-  /** Returns the port the server listens on. */
+  /**
+   * Returns the port the server listens on.
+   *
+   * @return the port
+   */
   public int port() {
     return app.port();
   }
 
-  /** Returns the Javalin app that serves the endpoints, e.g. to add routes or read Jetty's state. */
+  /**
+   * Returns the Javalin app that serves the endpoints, e.g. to add routes or read Jetty's state.
+   *
+   * @return the app
+   */
   public Javalin app() {
     return app;
   }
 
-  /** Returns the hub behind {@code /sse}, to publish more than heartbeats. */
+  /**
+   * Returns the hub behind {@code /sse}, to publish more than heartbeats.
+   *
+   * @return the hub
+   */
   public SseHub hub() {
     return hub;
   }
