@@ -22,8 +22,8 @@ final class ClosedLoop implements AutoCloseable {
   private final List<Worker> workers = new ArrayList<>();
   private volatile int phase = WARMING;
 
-  /** The window's outcome: publishes completed in it, failed ones, and their merged latencies. */
-  record Outcome(long published, long failed, Histogram nanos) {}
+  /** The window's outcome: publishes completed in it, failed ones (and the first failure), and their merged latencies. */
+  record Outcome(long published, long failed, String firstFailure, Histogram nanos) {}
 
   ClosedLoop(SseHub hub, ServerSentEvent event, int threads) {
     for (int i = 0; i < threads; i++) workers.add(new Worker(hub, event, i + 1));
@@ -41,14 +41,16 @@ final class ClosedLoop implements AutoCloseable {
     Histogram merged = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     long published = 0;
     long failed = 0;
+    String firstFailure = null;
     for (Worker w : workers) {
       w.thread.join(TimeUnit.SECONDS.toMillis(30)); // a publish takes at most the log's timeout
       if (w.thread.isAlive()) throw new IllegalStateException(w.thread.getName() + " did not stop");
       merged.add(w.latencies);
       published += w.published;
       failed += w.failed;
+      if (firstFailure == null) firstFailure = w.firstFailure;
     }
-    return new Outcome(published, failed, merged);
+    return new Outcome(published, failed, firstFailure, merged);
   }
 
   /** Stops the threads if {@link #stop()} was not reached (a failure half-way). */
@@ -65,6 +67,7 @@ final class ClosedLoop implements AutoCloseable {
     private final Histogram latencies = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     private long published;
     private long failed;
+    private String firstFailure;
 
     Worker(SseHub hub, ServerSentEvent event, int index) {
       this.hub = hub;
@@ -77,21 +80,21 @@ final class ClosedLoop implements AutoCloseable {
     public void run() {
       while (phase != STOPPED) {
         long start = System.nanoTime();
-        boolean ok;
+        RuntimeException failure = null;
         try {
           hub.publish(event);
-          ok = true;
         } catch (RuntimeException e) {
-          ok = false;
+          failure = e;
         }
         long took = System.nanoTime() - start;
         // Read after the publish: a publish counts in the window it completed in.
         if (phase != MEASURING) continue;
-        if (ok) {
+        if (failure == null) {
           published++;
           latencies.recordValue(Math.min(took, latencies.getHighestTrackableValue()));
         } else {
           failed++;
+          if (firstFailure == null) firstFailure = failure + " after " + took / 1_000_000 + " ms";
         }
       }
     }

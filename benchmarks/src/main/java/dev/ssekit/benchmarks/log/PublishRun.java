@@ -20,7 +20,10 @@ package dev.ssekit.benchmarks.log;
  * @param tailLagEvents events published but not yet delivered by the hub's tail when the window closed
  * @param tailDrainMillis how long after the window the tail took to reach the log's head
  * @param tailResets times the hub's tail lost continuity (it fell behind by more than the history and was trimmed past)
- * @param tailSkipped events published but never delivered to the hub, because of those resets
+ * @param tailSkipped events in the log never delivered to the hub, because of those resets
+ * @param unappended publishes that returned an id although the log holds no event for them: the
+ *     hub's published count minus the head offset of the new log, which only this hub appends to
+ * @param firstFailure the first failed publish's exception, or null
  */
 record PublishRun(
     String log,
@@ -38,7 +41,9 @@ record PublishRun(
     long tailLagEvents,
     long tailDrainMillis,
     long tailResets,
-    long tailSkipped) {
+    long tailSkipped,
+    long unappended,
+    String firstFailure) {
 
   /** Returns the publishes completed per second. */
   double eventsPerSecond() {
