@@ -19,17 +19,18 @@ import java.util.function.Supplier;
 /**
  * Opens and reads many SSE connections from one selector thread ({@code loadgen-selector}):
  * no thread per connection. Connections are opened at most {@code maxPending} at a time (a
- * connection is pending until its response head arrived), each bound to the next of the source
- * addresses so that several 127.0.0.x spread the ephemeral ports. Stalled connections send their
- * request and are never read again.
+ * connection is pending until its response head arrived), each to the next of the targets (the
+ * nodes of a scenario, round robin) and bound to the next of the source addresses so that several
+ * 127.0.0.x spread the ephemeral ports. Stalled connections send their request and are never read
+ * again.
  *
  * <p>Everything that touches connection state runs on the selector thread; other threads ask for
  * it with {@link #call}.
  */
 final class ClientPool implements AutoCloseable {
-  private final InetSocketAddress target;
+  private final List<InetSocketAddress> targets;
   private final List<InetSocketAddress> sources;
-  private final byte[] request;
+  private final List<byte[]> requests = new ArrayList<>(); // one per target
   private final int total;
   private final int stalled;
   private final int maxPending;
@@ -40,6 +41,7 @@ final class ClientPool implements AutoCloseable {
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
   private final WindowStats stats = new WindowStats();
+  private final HistoryCheck history = new HistoryCheck();
   private final List<SseConnection> connections = new ArrayList<>();
   private final CompletableFuture<Void> ramped = new CompletableFuture<>();
   private volatile boolean running = true;
@@ -51,17 +53,19 @@ final class ClientPool implements AutoCloseable {
   private int closedByServer;
   private String firstFailure;
 
-  ClientPool(InetSocketAddress target, String path, List<InetSocketAddress> sources, int total, int stalled,
+  ClientPool(List<InetSocketAddress> targets, String path, List<InetSocketAddress> sources, int total, int stalled,
       int maxPending, long connectTimeoutMillis) throws IOException {
-    this.target = target;
+    this.targets = List.copyOf(targets);
     this.sources = List.copyOf(sources);
     this.total = total;
     this.stalled = stalled;
     this.maxPending = maxPending;
     this.connectTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
-    this.request = ("GET " + path + " HTTP/1.1\r\nHost: " + target.getHostString() + ":" + target.getPort()
-        + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\nUser-Agent: ssekit-loadgen\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
+    for (InetSocketAddress target : targets) {
+      requests.add(("GET " + path + " HTTP/1.1\r\nHost: " + target.getHostString() + ":" + target.getPort()
+          + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\nUser-Agent: ssekit-loadgen\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+    }
     this.selector = Selector.open();
     this.thread = new Thread(this::loop, "loadgen-selector");
     thread.start();
@@ -116,7 +120,8 @@ final class ClientPool implements AutoCloseable {
     }
     return "{\"requested\":" + total + ",\"open\":" + open + ",\"live\":" + live + ",\"stalledOpen\":" + openStalled
         + ",\"failed\":" + failed + ",\"closedByServer\":" + closedByServer
-        + ",\"received\":" + stats.received() + ",\"lost\":" + stats.lost() + ",\"negative\":" + stats.negative()
+        + ",\"received\":" + stats.received() + ",\"lost\":" + stats.lost() + ",\"outOfOrder\":" + stats.outOfOrder()
+        + ",\"mismatched\":" + stats.mismatched() + ",\"negative\":" + stats.negative()
         + ",\"firstFailure\":" + (firstFailure == null ? "null" : "\"" + firstFailure.replace("\"", "'") + "\"")
         + ",\"histogram\":\"" + stats.histogramText() + "\"}";
   }
@@ -154,6 +159,7 @@ final class ClientPool implements AutoCloseable {
     while (started < total && pending < maxPending) {
       boolean isStalled = started < stalled;
       InetSocketAddress source = sources.get(started % sources.size());
+      int target = started % targets.size();
       started++;
       SocketChannel channel = null;
       SseConnection connection = null;
@@ -162,10 +168,10 @@ final class ClientPool implements AutoCloseable {
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.SO_REUSEADDR, true); // reuse ports in TIME_WAIT from earlier runs
         channel.bind(source);
-        connection = new SseConnection(channel, isStalled);
+        connection = new SseConnection(channel, isStalled, history, requests.get(target));
         connections.add(connection);
         pending++;
-        if (channel.connect(target)) {
+        if (channel.connect(targets.get(target))) {
           connected(connection, channel.register(selector, 0, connection));
         } else {
           channel.register(selector, SelectionKey.OP_CONNECT, connection);
@@ -200,7 +206,7 @@ final class ClientPool implements AutoCloseable {
   }
 
   private void connected(SseConnection c, SelectionKey key) throws IOException {
-    ByteBuffer out = ByteBuffer.wrap(request);
+    ByteBuffer out = ByteBuffer.wrap(c.request);
     c.channel.write(out); // a few dozen bytes into an empty socket buffer: written at once
     if (out.hasRemaining()) throw new IOException("request not written at once");
     c.phase = SseConnection.Phase.HEAD;

@@ -4,15 +4,16 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code --name value} command-line flags over defaults; an unknown flag is an error. */
-final class Flags {
+/** {@code --name value} command-line flags over defaults; an unknown flag is an error. Shared by every benchmark main class. */
+public final class Flags {
   private final Map<String, String> values;
 
   private Flags(Map<String, String> values) {
     this.values = values;
   }
 
-  static Flags parse(String[] args, Map<String, String> defaults) {
+  /** Parses {@code args} over {@code defaults}; {@code --help} prints the defaults and exits. */
+  public static Flags parse(String[] args, Map<String, String> defaults) {
     Map<String, String> values = new LinkedHashMap<>(defaults);
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -39,20 +40,23 @@ final class Flags {
     return new Flags(values);
   }
 
-  String get(String name) {
+  /** Returns the flag's value as given. */
+  public String get(String name) {
     return values.get(name);
   }
 
-  int getInt(String name) {
+  /** Returns the flag's value as an int. */
+  public int getInt(String name) {
     return Integer.parseInt(values.get(name).trim());
   }
 
-  double getDouble(String name) {
+  /** Returns the flag's value as a double. */
+  public double getDouble(String name) {
     return Double.parseDouble(values.get(name).trim());
   }
 
   /** Parses {@code 500ms}, {@code 20s} or {@code 2m}. */
-  Duration getDuration(String name) {
+  public Duration getDuration(String name) {
     String v = values.get(name).trim();
     if (v.endsWith("ms")) return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
     if (v.endsWith("s")) return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));

@@ -1,5 +1,6 @@
 package dev.ssekit.benchmarks.fanout;
 
+import dev.ssekit.benchmarks.log.RedisServer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,7 +13,8 @@ import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The fan-out benchmark: for each scenario, starts the server in its own JVM, opens the clients
+ * The fan-out benchmark: for each scenario, starts the server in its own JVM (each node in its
+ * own, and a redis-server for a Redis log), opens the clients
  * from {@link LoadWorker} processes over loopback, waits out a warm-up, measures one window
  * (latency, lost events, connections held, server RSS and CPU), stops everything, and finally
  * writes every run, a table of medians and a latency chart to {@code --out}.
@@ -20,8 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.ssekit.benchmarks.fanout.LoadDriver --matrix full --repeat 3</pre>
  *
  * <p>{@code --matrix stall} measures stalled readers (use {@code --window 45s});
+ * {@code --matrix log} measures the Redis log against the in-memory one, on one and on three
+ * nodes (each run on a new redis-server in {@code --redis-dir});
  * {@code --matrix single} measures one scenario from {@code --impl --clients --rate
- * --payload-bytes --stalled}; {@code --only a,b} keeps the named scenarios of a matrix;
+ * --payload-bytes --stalled --log --nodes}; {@code --only a,b} keeps the named scenarios of a matrix;
  * {@code --from runs.json[,more.json]} only writes the summary and chart again from saved runs
  * (with the {@code --window} and {@code --warmup} they were measured with, for the caption).
  */
@@ -38,7 +42,9 @@ public final class LoadDriver {
   private final Path benchmarksJar;
   private final Duration warmup;
   private final Duration window;
+  private final Path redisDir;
   private int runs;
+  private int nextPort;
 
   private LoadDriver(Flags flags) throws IOException {
     this.flags = flags;
@@ -47,6 +53,8 @@ public final class LoadDriver {
     this.benchmarksJar = Path.of(LoadDriver.class.getProtectionDomain().getCodeSource().getLocation().getPath());
     this.warmup = flags.getDuration("warmup");
     this.window = flags.getDuration("window");
+    this.redisDir = Path.of(flags.get("redis-dir"));
+    this.nextPort = flags.getInt("base-port");
   }
 
   /** Runs the scenarios the flags name; see the class comment. */
@@ -57,7 +65,8 @@ public final class LoadDriver {
         Map.entry("max-clients", "19900"), Map.entry("heap", "1g"), Map.entry("base-port", "18000"),
         Map.entry("out", "benchmarks/results"), Map.entry("server-jar", "server-app/target/ssekit-server.jar"),
         Map.entry("impl", "ssekit"), Map.entry("clients", "1000"), Map.entry("rate", "1"),
-        Map.entry("payload-bytes", "0"), Map.entry("stalled", "0"), Map.entry("from", "")));
+        Map.entry("payload-bytes", "0"), Map.entry("stalled", "0"), Map.entry("log", "memory"), Map.entry("nodes", "1"),
+        Map.entry("redis-dir", "benchmarks/target/redis"), Map.entry("from", "")));
     LoadDriver driver = new LoadDriver(flags);
     if (flags.get("from").isEmpty()) {
       driver.runAll(scenarios(flags));
@@ -91,7 +100,7 @@ public final class LoadDriver {
     int max = flags.getInt("max-clients");
     switch (flags.get("matrix")) {
       case "single" -> all.add(new Scenario("single", flags.get("impl"), flags.getInt("clients"), flags.getInt("stalled"),
-          flags.getDouble("rate"), flags.getInt("payload-bytes")));
+          flags.getDouble("rate"), flags.getInt("payload-bytes"), flags.get("log"), flags.getInt("nodes")));
       case "quick" -> {
         for (String impl : impls) {
           all.add(new Scenario("hb-200", impl, 200, 0, 1, 0));
@@ -121,7 +130,20 @@ public final class LoadDriver {
           all.add(new Scenario("stall-100", impl, 100, 4, 100, 4096));
         }
       }
-      default -> throw new IllegalArgumentException("--matrix must be quick, full, stall or single");
+      case "log" -> {
+        // The shared Redis log against the in-memory one: 1,000 clients, 100-byte events at 10 and
+        // 100 per second in total, on one node and on three nodes sharing one stream (each node
+        // publishes a third and serves a third of the clients). appendfsync always is the durable
+        // setting; everysec shows what the fsync per append costs.
+        for (int rate : new int[] {10, 100}) {
+          all.add(new Scenario("ev" + rate + "-memory-1n", "ssekit", 1_000, 0, rate, 100, "memory", 1));
+          all.add(new Scenario("ev" + rate + "-redis-1n", "ssekit", 1_000, 0, rate, 100, "redis-always", 1));
+          all.add(new Scenario("ev" + rate + "-redis-3n", "ssekit", 1_000, 0, rate, 100, "redis-always", 3));
+        }
+        all.add(new Scenario("ev100-everysec-1n", "ssekit", 1_000, 0, 100, 100, "redis-everysec", 1));
+        all.add(new Scenario("ev100-everysec-3n", "ssekit", 1_000, 0, 100, 100, "redis-everysec", 3));
+      }
+      default -> throw new IllegalArgumentException("--matrix must be quick, full, stall, log or single");
     }
     String only = flags.get("only");
     if (!only.isEmpty()) {
@@ -160,50 +182,94 @@ public final class LoadDriver {
 
   private RunResult run(Scenario scenario, int repetition) throws IOException, InterruptedException {
     int run = runs++;
-    int port = flags.getInt("base-port") + run;
-    File log = out.resolve("logs").resolve(String.format("%03d-%s-%s.log", run, scenario.name(), scenario.impl())).toFile();
-    Files.createDirectories(log.toPath().getParent());
-    ServerProcess server = ServerProcess.start(scenario, port, flags.get("heap"), benchmarksJar,
-        Path.of(flags.get("server-jar")), log);
+    List<ServerProcess> servers = new ArrayList<>();
     List<WorkerProcess> workers = new ArrayList<>();
+    RedisServer redis = null;
+    File workerLog = logFile(run, scenario, -1);
+    Files.createDirectories(workerLog.toPath().getParent());
     try {
+      // A Redis scenario gets a new, empty redis-server: every run starts from the same store.
+      String eventLog = "memory";
+      if (scenario.onRedis()) {
+        redis = RedisServer.start(scenario.fsync(), redisDir);
+        eventLog = redis.uri("bench");
+      }
+      List<Integer> ports = new ArrayList<>();
+      for (int node = 0; node < scenario.nodes(); node++) {
+        int port = nextPort++;
+        // Every node publishes its share, so events come from all of them, interleaved in the log.
+        servers.add(ServerProcess.start(scenario, port, scenario.rate() / scenario.nodes(), eventLog, flags.get("heap"),
+            benchmarksJar, Path.of(flags.get("server-jar")), scenario.nodes() == 1 ? workerLog : logFile(run, scenario, node)));
+        ports.add(port);
+      }
       Thread.sleep(2000); // let start-up work (JIT, class loading) settle before the baseline
-      long rssBase = server.rssKib();
-      server.collectGarbage();
-      long rssBaseGc = server.rssKib();
+      long rssBase = rssKib(servers);
+      for (ServerProcess server : servers) server.collectGarbage();
+      long rssBaseGc = rssKib(servers);
       long tcpBase = ProcStats.tcpMemoryPages();
 
-      workers.addAll(startWorkers(scenario, port, run, log));
+      workers.addAll(startWorkers(scenario, ports, run, workerLog));
       long rampSeconds = 60 + scenario.clients() / 100;
       for (WorkerProcess w : workers) w.awaitLine("READY", rampSeconds);
       Thread.sleep(warmup.toMillis());
 
       long openAtStart = 0;
       for (WorkerProcess w : workers) openAtStart += number(w.send("RESET", "RESET", 30), "open");
-      long serverCpu0 = server.cpuTicks();
+      for (ServerProcess server : servers) server.publishDurations(); // the window's start: forget the warm-up
+      long serverCpu0 = serverTicks(servers);
+      long redisCpu0 = redis == null ? 0 : ProcStats.cpuTicks(redis.pid());
       long driverCpu0 = workerTicks(workers);
       long t0 = System.nanoTime();
       Thread.sleep(window.toMillis());
       List<Map<String, Object>> reports = new ArrayList<>();
       for (WorkerProcess w : workers) reports.add(w.send("REPORT", "REPORT", 60));
+      Histogram publishMicros = new Histogram();
+      for (ServerProcess server : servers) publishMicros.add(server.publishDurations());
       double seconds = (System.nanoTime() - t0) / 1e9;
-      double serverCpu = 100.0 * (server.cpuTicks() - serverCpu0) / ProcStats.TICKS_PER_SECOND / seconds;
-      double driverCpu = 100.0 * (workerTicks(workers) - driverCpu0) / ProcStats.TICKS_PER_SECOND / seconds;
+      double serverCpu = cpuPercent(serverTicks(servers) - serverCpu0, seconds);
+      double redisCpu = redis == null ? -1 : cpuPercent(ProcStats.cpuTicks(redis.pid()) - redisCpu0, seconds);
+      double driverCpu = cpuPercent(workerTicks(workers) - driverCpu0, seconds);
 
-      Map<String, Object> health = server.health();
-      long rssLoaded = server.rssKib();
-      boolean collected = server.collectGarbage();
-      long rssLoadedGc = collected ? server.rssKib() : -1;
+      List<Map<String, Object>> health = new ArrayList<>();
+      for (ServerProcess server : servers) health.add(server.health());
+      long rssLoaded = rssKib(servers);
+      boolean collected = true;
+      for (ServerProcess server : servers) collected &= server.collectGarbage();
+      long rssLoadedGc = collected ? rssKib(servers) : -1;
       long tcpLoaded = ProcStats.tcpMemoryPages();
       return result(scenario, repetition, reports, openAtStart, health, seconds, rssBase, rssLoaded, rssBaseGc,
-          rssLoadedGc, (tcpLoaded - tcpBase) * 4, serverCpu, driverCpu);
+          rssLoadedGc, (tcpLoaded - tcpBase) * 4, serverCpu, redisCpu, driverCpu, publishMicros);
     } finally {
-      server.close(); // the server ends its streams first, so TIME_WAIT stays on the server's side
+      // The servers end their streams first, so TIME_WAIT stays on the servers' side; Redis goes last.
+      for (ServerProcess server : servers) server.close();
       for (WorkerProcess w : workers) w.close();
+      if (redis != null) redis.close();
     }
   }
 
-  private List<WorkerProcess> startWorkers(Scenario scenario, int port, int run, File log) throws IOException {
+  /** The log of a run's driver-side processes (node -1, and the only node of a one-node run) or of one of its nodes. */
+  private File logFile(int run, Scenario scenario, int node) {
+    String name = String.format("%03d-%s-%s%s.log", run, scenario.name(), scenario.impl(), node < 0 ? "" : "-node" + (node + 1));
+    return out.resolve("logs").resolve(name).toFile();
+  }
+
+  private static long rssKib(List<ServerProcess> servers) throws IOException {
+    long kib = 0;
+    for (ServerProcess server : servers) kib += server.rssKib();
+    return kib;
+  }
+
+  private static long serverTicks(List<ServerProcess> servers) throws IOException {
+    long ticks = 0;
+    for (ServerProcess server : servers) ticks += server.cpuTicks();
+    return ticks;
+  }
+
+  private static double cpuPercent(long ticks, double seconds) {
+    return 100.0 * ticks / ProcStats.TICKS_PER_SECOND / seconds;
+  }
+
+  private List<WorkerProcess> startWorkers(Scenario scenario, List<Integer> ports, int run, File log) throws IOException {
     int count = Math.max(1, (scenario.clients() + CLIENTS_PER_WORKER - 1) / CLIENTS_PER_WORKER);
     int sourcesPerWorker = Math.max(1, (scenario.clients() / count + CLIENTS_PER_SOURCE - 1) / CLIENTS_PER_SOURCE);
     List<WorkerProcess> workers = new ArrayList<>();
@@ -217,7 +283,7 @@ public final class LoadDriver {
         int host = 2 + ((run * 4 + i * sourcesPerWorker + s) % 250);
         sources.add("127.0.0." + host);
       }
-      workers.add(WorkerProcess.start(i, benchmarksJar, port, clients, i == 0 ? scenario.stalled() : 0, sources, log));
+      workers.add(WorkerProcess.start(i, benchmarksJar, ports, clients, i == 0 ? scenario.stalled() : 0, sources, log));
     }
     return workers;
   }
@@ -229,10 +295,11 @@ public final class LoadDriver {
   }
 
   private static RunResult result(Scenario scenario, int repetition, List<Map<String, Object>> reports,
-      long openAtStart, Map<String, Object> health, double seconds, long rssBase, long rssLoaded, long rssBaseGc, long rssLoadedGc,
-      long tcpKib, double serverCpu, double driverCpu) {
+      long openAtStart, List<Map<String, Object>> health, double seconds, long rssBase, long rssLoaded, long rssBaseGc,
+      long rssLoadedGc, long tcpKib, double serverCpu, double redisCpu, double driverCpu, Histogram publishMicros) {
     Histogram histogram = new Histogram();
     long requested = 0, open = 0, stalledOpen = 0, live = 0, failed = 0, closed = 0, received = 0, lost = 0;
+    long outOfOrder = 0, mismatched = 0;
     String firstFailure = null;
     for (Map<String, Object> r : reports) {
       requested += number(r, "requested");
@@ -243,15 +310,30 @@ public final class LoadDriver {
       closed += number(r, "closedByServer");
       received += number(r, "received");
       lost += number(r, "lost");
+      outOfOrder += number(r, "outOfOrder");
+      mismatched += number(r, "mismatched");
       if (firstFailure == null && r.get("firstFailure") != null) firstFailure = r.get("firstFailure").toString();
       histogram.add((String) r.get("histogram"));
     }
     // Events owed to the clients reading when the window opened; a client cut off later still counts.
     long expected = Math.round(scenario.rate() * seconds * openAtStart);
     return new RunResult(scenario, repetition, requested, open + stalledOpen, live, failed, closed,
-        health == null ? -1 : number(health, "clients"), health == null ? -1 : number(health, "slowClientsDisconnected"),
+        sum(health, "clients"), sum(health, "slowClientsDisconnected"),
         received, expected, lost, histogram.percentile(0.50), histogram.percentile(0.99), histogram.percentile(0.999),
-        histogram.max(), rssBase, rssLoaded, rssBaseGc, rssLoadedGc, tcpKib, serverCpu, driverCpu, seconds, firstFailure);
+        histogram.max(), rssBase, rssLoaded, rssBaseGc, rssLoadedGc, tcpKib, serverCpu, driverCpu, seconds, firstFailure,
+        redisCpu, outOfOrder, mismatched, sum(health, "publishFailed"), sum(health, "resets"),
+        publishMicros.percentile(0.50), publishMicros.percentile(0.99), publishMicros.max());
+  }
+
+  /** Adds up a field of the nodes' {@code /health}; -1 if a node did not answer or does not report it. */
+  private static long sum(List<Map<String, Object>> health, String key) {
+    long total = 0;
+    for (Map<String, Object> h : health) {
+      long value = h == null ? -1 : number(h, key);
+      if (value < 0) return -1;
+      total += value;
+    }
+    return total;
   }
 
   private static long number(Map<String, Object> map, String key) {

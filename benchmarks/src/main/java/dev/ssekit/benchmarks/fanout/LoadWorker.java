@@ -11,9 +11,10 @@ import java.util.Map;
 /**
  * One load-generating process, started by {@link LoadDriver} (one process holds at most about
  * 19,900 sockets under the 20,000 open-files limit, so large runs use several). It opens its
- * connections, prints {@code READY <json>}, then obeys commands on standard input, one a line:
- * {@code RESET} starts a measurement window and prints {@code RESET {"open":n}}, {@code REPORT}
- * prints {@code REPORT <json>} for the window, {@code QUIT} closes every connection and exits.
+ * connections, spread round robin over {@code --ports} (one port per node), prints
+ * {@code READY <json>}, then obeys commands on standard input, one a line: {@code RESET} starts
+ * a measurement window and prints {@code RESET {"open":n}}, {@code REPORT} prints
+ * {@code REPORT <json>} for the window, {@code QUIT} closes every connection and exits.
  */
 public final class LoadWorker {
   private LoadWorker() {}
@@ -21,13 +22,15 @@ public final class LoadWorker {
   /** Runs the worker; see the class comment for its protocol. */
   public static void main(String[] args) throws Exception {
     Flags flags = Flags.parse(args, Map.of(
-        "host", "127.0.0.1", "port", "8090", "path", "/sse", "clients", "1000", "stalled", "0",
+        "host", "127.0.0.1", "ports", "8090", "path", "/sse", "clients", "1000", "stalled", "0",
         "sources", "127.0.0.2", "max-pending", "64", "connect-timeout", "10s"));
     List<InetSocketAddress> sources = new ArrayList<>();
     for (String s : flags.get("sources").split(",")) sources.add(new InetSocketAddress(s.trim(), 0));
-    InetSocketAddress target = new InetSocketAddress(flags.get("host"), flags.getInt("port"));
+    // Several ports: the nodes of one scenario; connections go to them in turn.
+    List<InetSocketAddress> targets = new ArrayList<>();
+    for (String p : flags.get("ports").split(",")) targets.add(new InetSocketAddress(flags.get("host"), Integer.parseInt(p.trim())));
 
-    try (ClientPool pool = new ClientPool(target, flags.get("path"), sources, flags.getInt("clients"),
+    try (ClientPool pool = new ClientPool(targets, flags.get("path"), sources, flags.getInt("clients"),
         flags.getInt("stalled"), flags.getInt("max-pending"), flags.getDuration("connect-timeout").toMillis())) {
       pool.ramped().join();
       System.out.println("READY " + pool.call(pool::report));

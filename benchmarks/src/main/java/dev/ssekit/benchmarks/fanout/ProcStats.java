@@ -5,14 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Reads a process's resident memory and CPU time, and the kernel's TCP memory, from /proc (Linux). */
-final class ProcStats {
+public final class ProcStats {
   /** Clock ticks per second of /proc/PID/stat times; 100 on every Linux this runs on (getconf CLK_TCK). */
-  static final long TICKS_PER_SECOND = 100;
+  public static final long TICKS_PER_SECOND = 100;
 
   private ProcStats() {}
 
   /** Returns VmRSS of {@code pid} in KiB. */
-  static long rssKib(long pid) throws IOException {
+  public static long rssKib(long pid) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
       if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
     }
@@ -20,7 +20,7 @@ final class ProcStats {
   }
 
   /** Returns user + system CPU time of {@code pid} in clock ticks. */
-  static long cpuTicks(long pid) throws IOException {
+  public static long cpuTicks(long pid) throws IOException {
     String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
     // Fields after the command name, which is in parentheses and may contain spaces.
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
@@ -28,7 +28,7 @@ final class ProcStats {
   }
 
   /** Returns the pages of memory the kernel has allocated to TCP sockets (all processes). */
-  static long tcpMemoryPages() throws IOException {
+  public static long tcpMemoryPages() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/net/sockstat"))) {
       if (line.startsWith("TCP:")) {
         String[] parts = line.trim().split("\\s+");

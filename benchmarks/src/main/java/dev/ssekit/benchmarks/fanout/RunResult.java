@@ -3,7 +3,12 @@ package dev.ssekit.benchmarks.fanout;
 /**
  * What one run of one {@link Scenario} measured. Latencies are whole milliseconds from the
  * scheduled publish time in the event's data to the driver's read of it; memory in KiB; CPU in
- * percent of one core over the measurement window.
+ * percent of one core over the measurement window. With several nodes, the servers' figures
+ * (clients, RSS, CPU, health counters) are their sums.
+ *
+ * <p>{@code publish*Micros} are of the servers' publish calls in the window (for ssekit, the
+ * log's append), -1 if none. The fields after {@code firstFailure} came with the log benchmarks; runs saved before read
+ * as 0 there ({@code redisCpuPercent} 0 rather than -1).
  */
 record RunResult(
     Scenario scenario,
@@ -30,7 +35,15 @@ record RunResult(
     double serverCpuPercent,
     double driverCpuPercent,
     double windowSeconds,
-    String firstFailure) {
+    String firstFailure,
+    double redisCpuPercent,
+    long outOfOrder,
+    long mismatched,
+    long publishFailed,
+    long tailResets,
+    long publishP50Micros,
+    long publishP99Micros,
+    long publishMaxMicros) {
 
   /** Returns the server's resident memory per held connection, from RSS after a full GC, in KiB. */
   double rssPerConnectionGcKib() {

@@ -30,20 +30,27 @@ final class ServerProcess implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts {@code scenario}'s server on {@code port} and waits until it answers {@code /health}. */
-  static ServerProcess start(Scenario scenario, int port, String heap, Path benchmarksJar, Path serverJar, File log)
-      throws IOException, InterruptedException {
+  /**
+   * Starts one node of {@code scenario}'s server on {@code port}, publishing {@code rate} events
+   * per second (0: none) to {@code eventLog} ({@code memory} or a Redis URI), and waits until it
+   * answers {@code /health}.
+   */
+  static ServerProcess start(Scenario scenario, int port, double rate, String eventLog, String heap, Path benchmarksJar,
+      Path serverJar, File log) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(java(), "-Xmx" + heap, "-Xms64m"));
     if (scenario.impl().equals("ssekit-jar")) {
-      if (scenario.rate() != 1 || scenario.payloadBytes() != 0) throw new IllegalArgumentException("ssekit-jar only sends 1 s heartbeats");
+      if (scenario.rate() != 1 || scenario.payloadBytes() != 0 || scenario.nodes() != 1 || scenario.onRedis()) {
+        throw new IllegalArgumentException("ssekit-jar is measured sending 1 s heartbeats on one node in memory");
+      }
       command.addAll(List.of("-jar", serverJar.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
           "--heartbeat-interval", "1s", "--max-clients", "100000"));
     } else {
       command.addAll(List.of("-cp", benchmarksJar.toString(), BenchServer.class.getName(), "--impl", scenario.impl(),
-          "--host", "127.0.0.1", "--port", Integer.toString(port), "--rate", Double.toString(scenario.rate()),
-          "--payload-bytes", Integer.toString(scenario.payloadBytes())));
+          "--host", "127.0.0.1", "--port", Integer.toString(port), "--rate", Double.toString(rate),
+          "--payload-bytes", Integer.toString(scenario.payloadBytes()), "--log", eventLog));
     }
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+    Process process = ChildProcesses.started(
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start());
     ServerProcess server = new ServerProcess(process, port);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (server.health() == null) {
@@ -83,6 +90,24 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns how long the server's publish calls took since the previous call, {@code micros:count,...};
+   * empty if it publishes nothing or does not answer.
+   */
+  String publishDurations() {
+    try {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/publish-durations"))
+          .timeout(Duration.ofSeconds(5)).build();
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200 ? response.body() : "";
+    } catch (IOException | RuntimeException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
   /** Runs a full garbage collection in the server (jcmd GC.run); returns false if that failed. */
   boolean collectGarbage() throws InterruptedException {
     try {
@@ -119,5 +144,6 @@ final class ServerProcess implements AutoCloseable {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
     }
+    if (!process.isAlive()) ChildProcesses.stopped(process);
   }
 }

@@ -4,14 +4,18 @@ import java.nio.channels.SocketChannel;
 
 /**
  * One client connection's parsing state: the HTTP response head, a chunked (or raw) body, and of
- * the event stream only what the driver needs: each event's {@code id} (to find gaps) and the
- * epoch millis leading its {@code data} (to compute latency). Fed bytes by its selector thread.
+ * the event stream only what the driver needs: each event's {@code id} and the epoch millis
+ * leading its {@code data} (to compute latency). ssekit's ids are {@code <offset>.<tag>}, the
+ * offset counting up by one: a step of more than one is a gap (lost events), a step of none or
+ * back is an event out of order, and the tag goes to the worker's {@link HistoryCheck}. The
+ * baseline's ids are plain numbers, read the same way without a tag. Fed bytes by its selector
+ * thread.
  */
 final class SseConnection {
   enum Phase { CONNECTING, HEAD, BODY, CLOSED }
 
   private static final int HEAD_LIMIT = 8192;
-  private static final int LINE_PREFIX = 40; // enough for "data: " + 19 digits, "id: " + 19 digits
+  private static final int LINE_PREFIX = 64; // enough for "data: " + 19 digits, "id: " + 19 digits + "." + a 32-character tag
 
   // Chunked-body states.
   private static final int SIZE = 0;
@@ -21,7 +25,9 @@ final class SseConnection {
   private static final int DONE = 4;
 
   final SocketChannel channel;
+  final byte[] request; // the GET for this connection's node
   final boolean stalled;
+  private final HistoryCheck history;
   final long openedNanos;
   Phase phase = Phase.CONNECTING;
   long eventsInWindow;
@@ -35,12 +41,16 @@ final class SseConnection {
   private final byte[] line = new byte[LINE_PREFIX];
   private int lineLength;
   private long pendingId = -1;
+  private boolean pendingHasTag;
+  private long pendingTag;
   private long pendingData = -1;
   private long lastId = -1;
 
-  SseConnection(SocketChannel channel, boolean stalled) {
+  SseConnection(SocketChannel channel, boolean stalled, HistoryCheck history, byte[] request) {
     this.channel = channel;
+    this.request = request;
     this.stalled = stalled;
+    this.history = history;
     this.openedNanos = System.nanoTime();
   }
 
@@ -130,7 +140,7 @@ final class SseConnection {
     } else if (startsWith("data:")) {
       if (pendingData < 0) pendingData = leadingNumber(5);
     } else if (startsWith("id:")) {
-      pendingId = leadingNumber(3);
+      readId();
     }
     lineLength = 0;
   }
@@ -142,9 +152,12 @@ final class SseConnection {
     }
     if (pendingId >= 0) {
       if (lastId >= 0 && pendingId > lastId + 1) stats.lost(pendingId - lastId - 1);
-      lastId = pendingId;
+      if (lastId >= 0 && pendingId <= lastId) stats.countOutOfOrder();
+      if (pendingHasTag && !history.agrees(pendingId, pendingTag)) stats.countMismatched();
+      lastId = Math.max(lastId, pendingId); // a duplicate must not make the next event look like a gap
     }
     pendingId = -1;
+    pendingHasTag = false;
     pendingData = -1;
   }
 
@@ -154,6 +167,17 @@ final class SseConnection {
       if (line[i] != field.charAt(i)) return false;
     }
     return true;
+  }
+
+  /** Reads {@code id: <offset>[.<tag>]} into the pending id and, if there is one, a 64-bit hash of the tag. */
+  private void readId() {
+    pendingId = leadingNumber(3);
+    int dot = 3;
+    while (dot < lineLength && line[dot] != '.') dot++;
+    pendingHasTag = pendingId >= 0 && dot < lineLength - 1;
+    long hash = 1;
+    for (int i = dot + 1; i < lineLength; i++) hash = hash * 131 + line[i];
+    pendingTag = hash;
   }
 
   /** Returns the decimal number after the field name (and one optional space), or -1 if none. */

@@ -7,13 +7,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
-/** The median of every figure over a scenario's repeated runs, and the markdown table of them. */
+/**
+ * The median of every figure over a scenario's repeated runs, and the markdown table of them: the
+ * fan-out table, or, when a scenario runs on a Redis log or on several nodes, the log table
+ * (latency, correctness summed over the runs, CPU of the nodes and of Redis).
+ */
 final class Summary {
   /** One scenario's medians. */
   record Row(Scenario scenario, int runs, double requested, double held, double p50, double p99, double max,
       double delivered, double lost, double rssPerConnGc, double rssPerConn, double tcpPerConn, double serverCpu,
-      double driverCpu, double closedByServer, double slowDisconnected, String failure) {}
+      double driverCpu, double closedByServer, double slowDisconnected, String failure, double redisCpu,
+      long lostSum, long outOfOrderSum, long mismatchedSum, long publishFailedSum, long tailResetsSum,
+      double publishP50Micros, double publishP99Micros) {}
 
   private final List<Row> rows;
 
@@ -23,7 +30,10 @@ final class Summary {
 
   static Summary of(List<RunResult> results) {
     Map<String, List<RunResult>> byScenario = new LinkedHashMap<>();
-    for (RunResult r : results) byScenario.computeIfAbsent(r.scenario().name() + "/" + r.scenario().impl(), k -> new ArrayList<>()).add(r);
+    for (RunResult r : results) {
+      Scenario s = r.scenario();
+      byScenario.computeIfAbsent(s.name() + "/" + s.impl() + "/" + s.log() + "/" + s.nodes(), k -> new ArrayList<>()).add(r);
+    }
     List<Row> rows = new ArrayList<>();
     for (List<RunResult> runs : byScenario.values()) {
       String failure = runs.stream().map(RunResult::firstFailure).filter(f -> f != null).findFirst().orElse(null);
@@ -34,7 +44,10 @@ final class Summary {
           median(runs, RunResult::rssPerConnectionKib),
           median(runs, r -> r.held() == 0 ? Double.NaN : r.tcpMemoryKib() / (double) r.held()),
           median(runs, RunResult::serverCpuPercent), median(runs, RunResult::driverCpuPercent),
-          median(runs, RunResult::closedByServer), median(runs, RunResult::slowDisconnected), failure));
+          median(runs, RunResult::closedByServer), median(runs, RunResult::slowDisconnected), failure,
+          median(runs, RunResult::redisCpuPercent), sum(runs, RunResult::lost), sum(runs, RunResult::outOfOrder),
+          sum(runs, RunResult::mismatched), sum(runs, RunResult::publishFailed), sum(runs, RunResult::tailResets),
+          median(runs, RunResult::publishP50Micros), median(runs, RunResult::publishP99Micros)));
     }
     return new Summary(rows);
   }
@@ -50,7 +63,45 @@ final class Summary {
     return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
   }
 
+  /** Adds up a count over the runs; a run that could not tell (-1) adds nothing. */
+  private static long sum(List<RunResult> runs, ToLongFunction<RunResult> count) {
+    return runs.stream().mapToLong(count).filter(v -> v > 0).sum();
+  }
+
   String markdown(String machine, Duration window, Duration warmup, int repeat) {
+    boolean logTable = rows.stream().anyMatch(r -> r.scenario().onRedis() || r.scenario().nodes() > 1);
+    return logTable ? logMarkdown(machine, window, warmup, repeat) : fanOutMarkdown(machine, window, warmup, repeat);
+  }
+
+  /**
+   * The log table: delivery latency and publish-call duration medians; lost, out-of-order and
+   * other-history events, failed publishes and tail resets summed over every run (each must be
+   * 0); CPU of all nodes together, of Redis and of the load driver, in % of one core.
+   */
+  private String logMarkdown(String machine, Duration window, Duration warmup, int repeat) {
+    StringBuilder md = new StringBuilder();
+    md.append("Event log fan-out, medians over ").append(repeat).append(" runs (counts: sums over the runs); ").append(machine)
+        .append("; warm-up ").append(warmup.toSeconds()).append(" s, window ").append(window.toSeconds()).append(" s.\n\n");
+    md.append("| scenario | log | nodes | rate | clients | held | p50 ms | p99 ms | max ms | publish p50 ms | publish p99 ms | delivered | lost | out of order | other history | publish failed | tail resets | servers CPU | redis CPU | driver CPU | cut off | runs |\n");
+    md.append("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Row r : rows) {
+      Scenario s = r.scenario();
+      md.append("| ").append(s.name()).append(" | ").append(s.log()).append(" | ").append(s.nodes())
+          .append(" | ").append(describe(s)).append(" | ").append(whole(r.requested())).append(" | ").append(whole(r.held()))
+          .append(" | ").append(whole(r.p50())).append(" | ").append(whole(r.p99())).append(" | ").append(whole(r.max()))
+          .append(" | ").append(millis(r.publishP50Micros())).append(" | ").append(millis(r.publishP99Micros()))
+          .append(" | ").append(String.format("%.1f%%", r.delivered())).append(" | ").append(r.lostSum())
+          .append(" | ").append(r.outOfOrderSum()).append(" | ").append(r.mismatchedSum())
+          .append(" | ").append(r.publishFailedSum()).append(" | ").append(r.tailResetsSum())
+          .append(" | ").append(String.format("%.0f%%", r.serverCpu()))
+          .append(" | ").append(s.onRedis() ? String.format("%.0f%%", r.redisCpu()) : "–")
+          .append(" | ").append(String.format("%.0f%%", r.driverCpu()))
+          .append(" | ").append(whole(r.closedByServer())).append(" | ").append(r.runs()).append(" |\n");
+    }
+    return md.toString();
+  }
+
+  private String fanOutMarkdown(String machine, Duration window, Duration warmup, int repeat) {
     StringBuilder md = new StringBuilder();
     md.append("Fan-out medians over ").append(repeat).append(" runs; ").append(machine)
         .append("; warm-up ").append(warmup.toSeconds()).append(" s, window ").append(window.toSeconds()).append(" s.\n\n");
@@ -74,6 +125,11 @@ final class Summary {
     String rate = s.rate() == Math.rint(s.rate()) ? Long.toString((long) s.rate()) : Double.toString(s.rate());
     return rate + "/s" + (s.payloadBytes() > 0 ? ", " + s.payloadBytes() + " B" : "")
         + (s.stalled() > 0 ? ", " + s.stalled() + " stalled" : "");
+  }
+
+  /** Formats microseconds as milliseconds with 2 decimals; – when nothing was measured. */
+  private static String millis(double micros) {
+    return micros < 0 || Double.isNaN(micros) ? "–" : String.format("%.2f", micros / 1000);
   }
 
   private static String whole(double v) {

@@ -4,8 +4,10 @@ import java.util.Arrays;
 
 /**
  * What one selector thread saw during a measurement window: events received, events lost (gaps
- * in ids) and a histogram of delivery latency in whole milliseconds. Not thread-safe: each
- * selector thread owns one, and the worker reads it on that thread.
+ * in ids), events out of order (an id that does not follow the previous one: a duplicate or a step
+ * back), events whose id named another history than other connections saw for the same offset
+ * (see {@link HistoryCheck}), and a histogram of delivery latency in whole milliseconds. Not
+ * thread-safe: each selector thread owns one, and the worker reads it on that thread.
  */
 final class WindowStats {
   /** Latencies from 0 to this many milliseconds are kept exactly; longer ones land in the last bucket. */
@@ -14,6 +16,8 @@ final class WindowStats {
   private final long[] histogram = new long[MAX_MILLIS + 1];
   private long received;
   private long lost;
+  private long outOfOrder;
+  private long mismatched;
   private long negative;
 
   void event(long latencyMillis) {
@@ -29,10 +33,20 @@ final class WindowStats {
     lost += events;
   }
 
+  void countOutOfOrder() {
+    outOfOrder++;
+  }
+
+  void countMismatched() {
+    mismatched++;
+  }
+
   void reset() {
     Arrays.fill(histogram, 0);
     received = 0;
     lost = 0;
+    outOfOrder = 0;
+    mismatched = 0;
     negative = 0;
   }
 
@@ -42,6 +56,14 @@ final class WindowStats {
 
   long lost() {
     return lost;
+  }
+
+  long outOfOrder() {
+    return outOfOrder;
+  }
+
+  long mismatched() {
+    return mismatched;
   }
 
   long negative() {

@@ -33,13 +33,17 @@ final class WorkerProcess implements AutoCloseable {
     reader.start();
   }
 
-  /** Starts a worker that opens {@code clients} connections (the first {@code stalled} never read) from {@code sources}. */
-  static WorkerProcess start(int index, Path benchmarksJar, int port, int clients, int stalled, List<String> sources, File log)
-      throws IOException {
+  /**
+   * Starts a worker that opens {@code clients} connections (the first {@code stalled} never read)
+   * from {@code sources}, spread round robin over the nodes listening on {@code ports}.
+   */
+  static WorkerProcess start(int index, Path benchmarksJar, List<Integer> ports, int clients, int stalled, List<String> sources,
+      File log) throws IOException {
     List<String> command = new ArrayList<>(List.of(ServerProcess.java(), "-Xmx512m", "-cp", benchmarksJar.toString(),
-        LoadWorker.class.getName(), "--port", Integer.toString(port), "--clients", Integer.toString(clients),
+        LoadWorker.class.getName(), "--ports", String.join(",", ports.stream().map(String::valueOf).toList()),
+        "--clients", Integer.toString(clients),
         "--stalled", Integer.toString(stalled), "--sources", String.join(",", sources)));
-    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log)).start();
+    Process process = ChildProcesses.started(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log)).start());
     return new WorkerProcess(process, index);
   }
 
@@ -96,5 +100,6 @@ final class WorkerProcess implements AutoCloseable {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
     }
+    if (!process.isAlive()) ChildProcesses.stopped(process);
   }
 }
