@@ -107,7 +107,7 @@ public final class PublishRate {
       long head = hub.log().head().offset();
       long drainStart = System.nanoTime();
       long deadline = drainStart + Duration.ofSeconds(60).toNanos();
-      while (EventId.parse(stats.lastEventId()).offset() < head) {
+      while (stats.lastEventId().offset() < head) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("the tail reached " + stats.lastEventId() + " of " + head + " within 60 s");
         }
