@@ -82,8 +82,8 @@ class PlainJettyTransportTest {
     }
 
     @Override
-    public void write(byte[] frames) {
-      send(ByteBuffer.wrap(frames));
+    public void write(ByteBuffer frames) {
+      send(frames);
     }
 
     @Override

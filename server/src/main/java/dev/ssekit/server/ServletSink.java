@@ -64,13 +64,15 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
   }
 
   @Override
-  public void write(byte[] bytes) throws IOException {
-    // Jetty's ByteBuffer write sends the array as it is. Its byte[] write would copy small
+  public void write(ByteBuffer frames) throws IOException {
+    // Jetty's ByteBuffer write sends the buffer as it is. Its byte[] write would copy small
     // writes into an aggregation buffer the connection then keeps for the whole stream, and
     // would cut writes larger than the response buffer into buffer-sized pieces.
     if (out instanceof HttpOutput jetty) {
-      jetty.write(ByteBuffer.wrap(bytes));
+      jetty.write(frames);
     } else {
+      byte[] bytes = new byte[frames.remaining()];
+      frames.get(bytes);
       out.write(bytes);
     }
   }

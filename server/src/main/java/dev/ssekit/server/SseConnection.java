@@ -1,40 +1,45 @@
 package dev.ssekit.server;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One connected client of a hub: what it subscribed to, and its bounded queue of encoded frames
- * with a single non-blocking writer into its {@link SseSink}.
+ * One connected client of a hub: what it subscribed to, the events queued for it, and their
+ * writing into its {@link SseSink}.
  *
  * <p>For the application: {@link #subscription()} and {@link #close()}, e.g. on logout (the
  * client's next connection goes through the connect hook again). For a transport:
  * {@link #writePossible()} and {@link #failed()}; see {@link SseSink}.
  *
- * <p>The hub only enqueues (in O(1)); a writer thread drains the queue into the sink while it is
- * ready and leaves when it is not, so a stalled socket holds no thread and delays no other client.
- * Only one thread writes at a time, so frames never interleave. A full queue means the client is
- * too slow: the hub cuts it off, and it resumes with {@code Last-Event-ID}.
+ * <p>The hub queues the <em>offsets</em> of a client's events in a small ring of numbers (the
+ * frames themselves stay in the hub's shared ring of recent events) and puts the client on its
+ * writer's run queue; the writer — one thread per shard of clients, the only one that writes
+ * this client — copies the frames into the client's own reusable buffer and hands that to the
+ * sink while it is ready. So a publish stores no new object into any client, allocates nothing
+ * per client, and wakes each writer thread once. A stalled socket holds no thread and delays no
+ * other client; a full queue means the client is too slow: the hub cuts it off, and it resumes
+ * with {@code Last-Event-ID}.
  *
- * <p>A client that resumes far back first catches up: it is not yet live (the hub does not offer
- * it new frames) and its replay arrives in pages, each asked for through the refill callback when
- * the previous one is nearly written, so a long absence never floods memory.
+ * <p>A client that resumes far back first catches up: it is not yet live (the hub queues it
+ * nothing) and its replay arrives in pages, each asked for through the refill callback when the
+ * previous one is nearly written, so a long absence never floods memory.
  *
- * <p>Lock order: the hub's lock, then this connection's monitor; never the other way round. The
- * writer holds {@code writeLock} and takes the monitor briefly; it never holds the monitor while
- * it calls the sink or a callback.
+ * <p>Threads: the hub queues under its lock (one producer); the shard's writer drains (one
+ * consumer); transports and applications only flag and schedule. Lock order: the hub's lock, then
+ * this connection's monitor (the replay), then the shard's; never the other way round.
  */
 public final class SseConnection {
   /**
-   * Coalesce queued frames into writes of at most this many bytes, to save system calls; kept
-   * below Jetty's 32 KiB response buffer, which it would otherwise cut writes into.
+   * The size of each connection's write buffer: small frames (heartbeats, most events) are copied
+   * into it, several per write when several wait, saving system calls; a larger frame is written
+   * as the hub's shared array. Small, because every connection has one.
    */
-  private static final int MAX_BATCH_BYTES = 16 * 1024;
+  private static final int BUFFER = 512;
   private static final AtomicLong IDS = new AtomicLong();
 
   /** Receives what the writer did, for metrics; called on writer threads. */
@@ -46,44 +51,48 @@ public final class SseConnection {
   private final String id = "c" + IDS.incrementAndGet();
   private final Instant connectedAt = Instant.now();
   private final SseSink sink;
-  private final Executor writers;
   private final int capacity;
   private final Object owner;
   private final Subscription subscription;
   private final Observer observer;
   private final SseHub hub;
-  private final ReentrantLock writeLock = new ReentrantLock();
 
   /** Frames with an offset up to this are not for this client: its replay already held them. Guarded by the hub's lock. */
   long skipUpTo;
   /** The event at {@link #skipUpTo} as the client has it; the tail's event there must be the same. Guarded by the hub's lock. */
   EventId skipId;
-  /** The newest offset this client has everything of (sent, or not in its topics). Guarded by the hub's lock. */
+  /** The newest offset this client has everything of (queued, or not in its topics). Guarded by the hub's lock. */
   long seenUpTo;
   /** When the hub last queued a frame for it, for per-client keep-alives. Guarded by the hub's lock. */
   long lastQueuedNanos = System.nanoTime();
 
-  // Guarded by this. The replay is sent first and does not count against the capacity: it is
-  // bounded by the page size, and counting it would cut off a client that resumes after a long
-  // absence at the first live event, again and again.
-  private final ArrayDeque<byte[]> replay = new ArrayDeque<>();
-  private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
-  private long oldestQueuedNanos;
+  // The queue: offsets of live events, a single-producer (the hub, under its lock) single-consumer
+  // (the writer) ring that grows up to the capacity. Numbers, not references: queuing stores no
+  // pointer into this long-lived object, which the collector would otherwise have to track.
+  private volatile long[] offsets = new long[4];
+  private volatile long produced;
+  private volatile long consumed;
+  private volatile long oldestQueuedNanos;
+  // Frames the hub could not express as offsets: the replay, the connect frames, keep-alives.
+  // Guarded by this. The replay does not count against the capacity: pages bound it.
+  private final ArrayDeque<byte[]> frames = new ArrayDeque<>();
   private Runnable refill; // asks for the next page of a catch-up; null when none is wanted
   private int refillBelow;
   private boolean refillRequested;
-  private boolean started;
-  private boolean drainScheduled;
-  private boolean ending;
-  private boolean closed;
 
-  // Guarded by writeLock.
+  private final AtomicInteger scheduled = new AtomicInteger(); // 1 while on the writer's run queue
+  private volatile boolean started;
+  private volatile boolean ending;
+  private volatile boolean closed;
+  private Writers.Shard shard;
+  private int slot;
+
+  // The writer's own.
+  private ByteBuffer out;
   private boolean headersFlushed;
 
-  SseConnection(SseSink sink, Executor writers, int capacity, Object owner, Subscription subscription, Observer observer,
-      SseHub hub) {
+  SseConnection(SseSink sink, int capacity, Object owner, Subscription subscription, Observer observer, SseHub hub) {
     this.sink = sink;
-    this.writers = writers;
     this.capacity = capacity;
     this.owner = owner;
     this.subscription = subscription;
@@ -123,7 +132,7 @@ public final class SseConnection {
    *
    * @return whether it is closed
    */
-  public synchronized boolean isClosed() {
+  public boolean isClosed() {
     return closed;
   }
 
@@ -138,10 +147,8 @@ public final class SseConnection {
 
   /** Called by the transport when its response can take writes: the first call starts the connection. */
   public void writePossible() {
-    synchronized (this) {
-      started = true;
-    }
-    drain();
+    started = true;
+    schedule();
   }
 
   /** Called by the transport when the connection failed or the response ended underneath the hub. */
@@ -154,53 +161,77 @@ public final class SseConnection {
     return owner;
   }
 
+  /** Called by the shard that took this connection. */
+  void placed(Writers.Shard shard, int slot) {
+    this.shard = shard;
+    this.slot = slot;
+  }
+
   /**
    * Queues {@code frames} to send before any live frame, outside the capacity. While
    * {@code refill} is not null, it is run (once, until the next call of this method) when fewer
-   * than {@code refillBelow} replayed frames are left to write; null ends the catch-up.
+   * than {@code refillBelow} of them are left to write; null ends the catch-up.
    */
   void replay(List<byte[]> frames, Runnable refill, int refillBelow) {
     synchronized (this) {
       if (closed) return;
-      replay.addAll(frames);
+      this.frames.addAll(frames);
       this.refill = refill;
       this.refillBelow = refillBelow;
       refillRequested = false;
-      if (!started || drainScheduled || frames.isEmpty()) return;
-      drainScheduled = true;
     }
-    writers.execute(this::drain);
+    if (!frames.isEmpty()) schedule();
   }
 
   /**
-   * Queues {@code frame}. Returns false if the queue is full: the client is too slow and the
-   * caller must {@link #abort} it. A closed or ending connection ignores the frame.
+   * Queues the live event at {@code offset}, which the hub keeps in its ring of recent events.
+   * Returns false if the queue is full: the client is too slow and the caller must
+   * {@link #abort} it. A closed or ending connection ignores the event. Holds the hub's lock.
    */
-  boolean offer(byte[] frame) {
+  boolean offer(long offset) {
+    if (closed || ending) return true;
+    long p = produced;
+    long c = consumed;
+    if (p - c >= capacity) return false;
+    long[] ring = offsets;
+    if (p - c == ring.length) ring = grow(ring, p, c);
+    ring[(int) p & (ring.length - 1)] = offset;
+    if (p == c && observer != null) oldestQueuedNanos = System.nanoTime();
+    produced = p + 1;
+    schedule();
+    return true;
+  }
+
+  /**
+   * Queues a frame that is not an event of the stream (a keep-alive). Returns false if the
+   * client already has a queue's worth of them waiting: it reads nothing, and must be cut off.
+   * Holds the hub's lock.
+   */
+  boolean offerFrame(byte[] frame) {
     synchronized (this) {
       if (closed || ending) return true;
-      if (queue.size() >= capacity) return false;
-      if (queue.isEmpty() && observer != null) oldestQueuedNanos = System.nanoTime();
-      queue.add(frame);
-      if (!started || drainScheduled) return true;
-      drainScheduled = true;
+      if (frames.size() >= capacity) return false;
+      frames.add(frame);
     }
-    writers.execute(this::drain);
+    schedule();
     return true;
+  }
+
+  private long[] grow(long[] ring, long p, long c) {
+    long[] bigger = new long[ring.length * 2]; // a power of two, so that an offset's index is a mask
+    for (long i = c; i < p; i++) bigger[(int) i & (bigger.length - 1)] = ring[(int) i & (ring.length - 1)];
+    offsets = bigger; // the writer reads entries below produced, which both arrays hold alike
+    return bigger;
   }
 
   /** Sends what is queued, then ends the response normally. */
   void end() {
-    synchronized (this) {
-      if (closed || ending) return;
-      ending = true;
-      if (!started || drainScheduled) return;
-      drainScheduled = true;
-    }
-    writers.execute(this::drain);
+    if (closed || ending) return;
+    ending = true;
+    schedule();
   }
 
-  /** Cuts the connection now, dropping queued frames; returns false if it had already closed. */
+  /** Cuts the connection now, dropping what is queued; returns false if it had already closed. */
   boolean abort() {
     if (!markClosed()) return false;
     sink.abort();
@@ -209,90 +240,115 @@ public final class SseConnection {
 
   /** Returns the number of frames waiting to be written. */
   synchronized int queued() {
-    return replay.size() + queue.size();
+    return frames.size() + (int) (produced - consumed);
   }
 
-  private void drain() {
-    writeLock.lock();
+  private void schedule() {
+    Writers.Shard s = shard;
+    if (s != null && started && scheduled.compareAndSet(0, 1)) s.schedule(slot);
+  }
+
+  /** Writes what it can; only ever on this connection's writer thread. */
+  void drainOnShard() {
+    scheduled.set(0); // from here on, new work schedules another drain
+    if (closed) return;
     try {
-      synchronized (this) {
-        drainScheduled = false;
-        if (!started) return;
-      }
       while (sink.isReady()) {
-        byte[] bytes;
-        boolean finished;
+        if (closed) return;
         Runnable wanted = null;
-        int depth = 0;
-        long waited = 0;
+        byte[] frame;
         synchronized (this) {
-          if (closed) return;
-          if (observer != null && replay.isEmpty() && !queue.isEmpty()) {
-            depth = queue.size();
-            waited = System.nanoTime() - oldestQueuedNanos;
-          }
-          bytes = takeBatch();
-          if (observer != null && !queue.isEmpty()) oldestQueuedNanos = System.nanoTime();
-          finished = bytes == null && ending;
-          if (refill != null && !refillRequested && !ending && replay.size() < refillBelow) {
+          frame = frames.poll();
+          if (refill != null && !refillRequested && !ending && frames.size() < refillBelow) {
             refillRequested = true;
             wanted = refill;
           }
         }
         if (wanted != null) wanted.run();
-        if (bytes != null) {
-          sink.write(bytes);
-          headersFlushed = true; // an unbuffered write commits the headers too
-          if (depth > 0) observer.written(depth, waited);
-        } else if (!headersFlushed) {
+        if (frame != null) {
+          write(frame);
+          continue;
+        }
+        if (writeQueued()) continue;
+        if (!headersFlushed) {
           headersFlushed = true;
           sink.flush();
-        } else {
-          if (finished && markClosed()) sink.complete();
-          return;
+          continue;
         }
+        if (ending && produced == consumed && queuedFramesEmpty() && markClosed()) sink.complete();
+        return;
       }
     } catch (IOException | RuntimeException e) {
       // A write to a gone client fails here or in the sink's error callback: either way, done.
       if (markClosed()) sink.abort();
-    } finally {
-      writeLock.unlock();
     }
   }
 
-  /** Removes the next frame, or several coalesced into one array; null if none. Holds this. */
-  private byte[] takeBatch() {
-    ArrayDeque<byte[]> from = replay.isEmpty() ? queue : replay;
-    byte[] first = from.poll();
-    if (first == null || from.isEmpty() || first.length >= MAX_BATCH_BYTES) return first;
-    int total = first.length;
-    int count = 1;
-    for (byte[] next : from) {
-      if (total + next.length > MAX_BATCH_BYTES) break;
-      total += next.length;
-      count++;
-    }
-    if (count == 1) return first;
-    byte[] batch = new byte[total];
-    System.arraycopy(first, 0, batch, 0, first.length);
-    int at = first.length;
-    for (int i = 1; i < count; i++) {
-      byte[] next = from.poll();
-      System.arraycopy(next, 0, batch, at, next.length);
-      at += next.length;
-    }
-    return batch;
+  private synchronized boolean queuedFramesEmpty() {
+    return frames.isEmpty();
   }
 
-  /** Closes the connection once; returns whether this call did it. Never holds this while calling out. */
+  /**
+   * Copies the frames of queued offsets, as many as fit one write, into this connection's buffer
+   * and writes it; returns false if none is queued. An offset the hub's ring no longer holds
+   * means the client fell too far behind: it is cut off.
+   */
+  private boolean writeQueued() throws IOException {
+    long c = consumed;
+    long p = produced;
+    if (c == p) return false;
+    long[] ring = offsets;
+    int depth = (int) (p - c);
+    long waited = observer == null ? 0 : System.nanoTime() - oldestQueuedNanos;
+    ByteBuffer write = null;
+    long n = c;
+    while (n < p) {
+      LoggedEvent event = hub.recent(ring[(int) n & (ring.length - 1)]);
+      if (event == null) {
+        hub.tooSlow(this);
+        return true;
+      }
+      byte[] frame = event.frame();
+      if (frame.length > BUFFER) {
+        if (write == null) {
+          write = ByteBuffer.wrap(frame); // alone, as the shared array
+          n++;
+        }
+        break;
+      }
+      if (write == null) {
+        if (out == null) out = ByteBuffer.allocate(BUFFER);
+        write = out.clear();
+      }
+      if (frame.length > write.remaining()) break;
+      write.put(frame);
+      n++;
+    }
+    if (write == out) write.flip();
+    if (n < p && observer != null) oldestQueuedNanos = System.nanoTime();
+    consumed = n;
+    sink.write(write);
+    headersFlushed = true; // an unbuffered write commits the headers too
+    if (observer != null) observer.written(depth, waited);
+    return true;
+  }
+
+  private void write(byte[] frame) throws IOException {
+    sink.write(ByteBuffer.wrap(frame));
+    headersFlushed = true;
+  }
+
+  /** Closes the connection once; returns whether this call did it. */
   private boolean markClosed() {
     synchronized (this) {
       if (closed) return false;
       closed = true;
-      replay.clear();
-      queue.clear();
+      frames.clear();
     }
+    consumed = produced;
     hub.closed(this);
+    Writers.Shard s = shard;
+    if (s != null) s.unregister(slot);
     return true;
   }
 

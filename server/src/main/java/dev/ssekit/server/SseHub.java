@@ -8,6 +8,7 @@ import dev.ssekit.protocol.SseEncoder;
 import dev.ssekit.protocol.internal.NamedThreads;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -59,6 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class SseHub implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SseHub.class);
   private static final int MAX_PAGE = 512;
+  private static final int MIN_RECENT = 16_384;
+  private static final long MAX_RECENT_BYTES = 16L << 20;
 
   private final EventLog log;
   private final boolean ownsLog;
@@ -69,13 +72,19 @@ public final class SseHub implements AutoCloseable {
   private final Duration shutdownTimeout;
   private final Duration retry;
   private final int pageSize;
-  private final ExecutorService writers;
+  private final Writers writers;
   private final ExecutorService replays;
   private final ScheduledExecutorService timer;
   private final byte[] connectFrame;
   private final byte[] keepAliveFrame;
 
   private final Object lock = new Object();
+  // The frames of the newest events, by offset, that live clients' queues refer to; read by
+  // writer threads without the lock (an entry that no longer holds its offset was overwritten:
+  // a client that still needs it is too far behind). Written under the lock.
+  private final LoggedEvent[] recent;
+  private long recentBytes; // guarded by lock
+  private long recentOldest = 1; // guarded by lock: the oldest offset that may still be in recent
   private final Set<SseConnection> clients = new LinkedHashSet<>(); // guarded by lock: every connected client
   private final Set<SseConnection> live = new HashSet<>(); // guarded by lock: those past their catch-up
   private final Set<SseConnection> ahead = new HashSet<>(); // guarded by lock: live ones that joined ahead of the tail
@@ -111,7 +120,8 @@ public final class SseHub implements AutoCloseable {
     this.connectFrame = retry == null ? null : new SseEncoder().retry(retry).toByteArray();
     this.keepAliveFrame = new SseEncoder().comment(SseComment.KEEP_ALIVE).toByteArray();
     this.position = log.head();
-    this.writers = Executors.newFixedThreadPool(config.writerThreads, NamedThreads.factory("ssekit-writer"));
+    this.writers = new Writers(config.writerThreads);
+    this.recent = new LoggedEvent[Integer.highestOneBit(Math.max(MIN_RECENT, 4 * clientQueueCapacity) - 1) << 1];
     this.replays = Executors.newFixedThreadPool(2, NamedThreads.factory("ssekit-replay"));
     this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("ssekit-hub-timer"));
     try {
@@ -273,7 +283,8 @@ public final class SseHub implements AutoCloseable {
   SseConnection connect(SseSink sink, String lastEventId, Subscription subscription, Object owner) {
     Objects.requireNonNull(sink, "sink");
     Objects.requireNonNull(subscription, "subscription");
-    SseConnection channel = new SseConnection(sink, writers, clientQueueCapacity, owner, subscription, observer, this);
+    SseConnection channel = new SseConnection(sink, clientQueueCapacity, owner, subscription, observer, this);
+    writers.register(channel);
     boolean isNew = lastEventId == null || lastEventId.isEmpty();
     EventId resume = isNew ? null : EventId.parse(lastEventId);
     List<byte[]> frames = new ArrayList<>();
@@ -515,14 +526,12 @@ public final class SseHub implements AutoCloseable {
   private void shutDownThreads() {
     timer.shutdownNow();
     replays.shutdownNow();
-    writers.shutdown();
+    long wait = shutdownTimeout.toMillis() + 1000;
+    writers.close(wait);
     try {
-      long wait = shutdownTimeout.toMillis() + 1000;
-      if (!writers.awaitTermination(wait, TimeUnit.MILLISECONDS)) writers.shutdownNow();
       replays.awaitTermination(wait, TimeUnit.MILLISECONDS);
       timer.awaitTermination(wait, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
-      writers.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }
@@ -539,17 +548,17 @@ public final class SseHub implements AutoCloseable {
       position = event.id();
       positionFrame = null;
       delivered.incrementAndGet();
+      remember(event);
       if (!ahead.isEmpty()) meetAhead(event.id());
       Set<SseConnection> targets = subscribers.get(event.topic());
       if (targets != null) {
         long offset = event.offset();
-        byte[] frame = event.frame();
         long now = System.nanoTime();
         for (SseConnection c : targets) {
           if (offset <= c.skipUpTo) continue;
           c.seenUpTo = offset;
           c.lastQueuedNanos = now;
-          if (!c.offer(frame)) {
+          if (!c.offer(offset)) {
             if (slow == null) slow = new ArrayList<>();
             slow.add(c);
           }
@@ -557,6 +566,37 @@ public final class SseHub implements AutoCloseable {
       }
     }
     disconnectSlow(slow);
+  }
+
+  /** Holds the lock: keeps {@code event}'s frame for the clients it is queued for, within the ring's count and bytes. */
+  private void remember(LoggedEvent event) {
+    int mask = recent.length - 1;
+    int at = (int) event.offset() & mask;
+    LoggedEvent overwritten = recent[at];
+    if (overwritten != null) recentBytes -= overwritten.frame().length;
+    recent[at] = event;
+    recentBytes += event.frame().length;
+    recentOldest = Math.max(recentOldest, event.offset() - mask);
+    while (recentBytes > MAX_RECENT_BYTES && recentOldest < event.offset()) {
+      int old = (int) recentOldest & mask;
+      LoggedEvent evicted = recent[old];
+      if (evicted != null && evicted.offset() == recentOldest) {
+        recentBytes -= evicted.frame().length;
+        recent[old] = null;
+      }
+      recentOldest++;
+    }
+  }
+
+  /** Returns the frame of the live event at {@code offset}, or null if the ring let go of it; any thread. */
+  LoggedEvent recent(long offset) {
+    LoggedEvent event = recent[(int) offset & (recent.length - 1)];
+    return event != null && event.offset() == offset ? event : null;
+  }
+
+  /** A writer found that {@code client} fell further behind than the ring of recent events reaches. */
+  void tooSlow(SseConnection client) {
+    disconnectSlow(List.of(client));
   }
 
   /**
@@ -574,6 +614,9 @@ public final class SseHub implements AutoCloseable {
       ahead.clear();
       subscribers.clear();
       positionFrame = null;
+      Arrays.fill(recent, null);
+      recentBytes = 0;
+      recentOldest = newPosition.offset() + 1;
       clients.forEach(SseConnection::end);
     }
   }
@@ -608,7 +651,7 @@ public final class SseHub implements AutoCloseable {
           frame = positionFrame();
           c.seenUpTo = position.offset();
         }
-        if (!c.offer(frame)) {
+        if (!c.offerFrame(frame)) {
           if (slow == null) slow = new ArrayList<>();
           slow.add(c);
         }

@@ -1,6 +1,7 @@
 package dev.ssekit.server;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * One client's response, as a transport offers it to a hub: a non-blocking byte sink in the style
@@ -29,13 +30,15 @@ public interface SseSink {
   boolean isReady();
 
   /**
-   * Starts writing {@code frames}: whole SSE frames, encoded once and shared by every client, so
-   * the sink must not modify them; it may keep the array until the write completes.
+   * Starts writing the bytes from {@code frames}' position to its limit: whole SSE frames. The
+   * sink consumes the buffer as it writes (its content is the hub's, and may be shared by every
+   * client: never modify it), and may keep it until the write completes — until then
+   * {@link #isReady()} answers false, and the hub does not touch the buffer.
    *
    * @param frames the bytes to send
    * @throws IOException if the connection is gone
    */
-  void write(byte[] frames) throws IOException;
+  void write(ByteBuffer frames) throws IOException;
 
   /**
    * Starts flushing what was written, committing the response head if it is still pending.

@@ -18,6 +18,7 @@ final class FakeSink implements SseSink {
   private final List<ServerSentEvent> events = new ArrayList<>();
   private final List<String> comments = new ArrayList<>();
   private final List<byte[]> writes = new ArrayList<>();
+  private final List<byte[]> arrays = new ArrayList<>();
   private final SseDecoder decoder = new SseDecoder(new SseDecoder.Listener() {
     @Override
     public void onEvent(ServerSentEvent event) {
@@ -69,7 +70,10 @@ final class FakeSink implements SseSink {
   }
 
   @Override
-  public synchronized void write(byte[] frame) {
+  public synchronized void write(java.nio.ByteBuffer frames) {
+    arrays.add(frames.hasArray() ? frames.array() : null);
+    byte[] frame = new byte[frames.remaining()];
+    frames.get(frame);
     writes.add(frame);
     bytes.writeBytes(frame);
     decoder.feed(frame, 0, frame.length);
@@ -103,6 +107,11 @@ final class FakeSink implements SseSink {
 
   synchronized List<byte[]> writes() {
     return List.copyOf(writes);
+  }
+
+  /** The arrays behind the buffers the channel wrote, as they were handed over. */
+  synchronized List<byte[]> arrays() {
+    return java.util.Collections.unmodifiableList(new ArrayList<>(arrays));
   }
 
   synchronized String text() {

@@ -1,5 +1,6 @@
 package dev.ssekit.server;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -67,16 +68,25 @@ class SseHubTest {
   }
 
   @Test
-  void singleFramesAreWrittenAsTheSharedEncodedArray() throws Exception {
+  void aLargeFrameIsWrittenAsTheSharedEncodedArrayAndSmallOnesAsTheSameBytes() throws Exception {
     SseHub hub = hub(c -> {});
     FakeSink a = new FakeSink();
     FakeSink b = new FakeSink();
     a.connect(hub, now(hub));
     b.connect(hub, now(hub));
-    hub.publish("only", "one");
+    a.await("a flushed", () -> a.flushes() == 1);
+    b.await("b flushed", () -> b.flushes() == 1);
+    EventId big = hub.publish("big", "x".repeat(2000));
     a.awaitEvents(1);
     b.awaitEvents(1);
-    assertSame(a.writes().get(0), b.writes().get(0), "encoded once, written to both");
+    byte[] shared = hub.log().read(big.offset(), 1).get(0).frame();
+    assertSame(shared, a.arrays().get(0), "encoded once, written as it is");
+    assertSame(shared, b.arrays().get(0));
+    hub.publish("small", "one");
+    a.awaitEvents(2);
+    b.awaitEvents(2);
+    assertArrayEquals(a.writes().get(1), b.writes().get(1));
+    assertArrayEquals(hub.log().read(big.offset() + 1, 1).get(0).frame(), a.writes().get(1));
   }
 
   @Test

@@ -49,7 +49,8 @@ public final class TopicBenchmark {
     }
 
     @Override
-    public void write(byte[] frames) {
+    public void write(java.nio.ByteBuffer frames) {
+      frames.position(frames.limit());
       writes.incrementAndGet();
     }
 
