@@ -107,6 +107,11 @@ public final class SseDecoder {
   // Event assembly (the spec's buffers).
   private byte[] data;
   private int dataLength;
+  // An event's first data line, while it still lies in the chunk being fed: most events have one
+  // data line, and decoding it where it lies saves a copy. Copied into data before feed returns.
+  private byte[] firstData;
+  private int firstDataOffset;
+  private int firstDataLength;
   private boolean discardEvent;
   private String type;
   private Duration retry;
@@ -153,29 +158,33 @@ public final class SseDecoder {
       skipLineFeed = false;
       if (bytes[i] == LF) i++;
     }
-    while (i < end) {
-      int eol = indexOfLineEnd(bytes, i, end);
-      if (eol < 0) {
-        appendToLine(bytes, i, end - i);
-        return;
-      }
-      if (lineLength == 0 && !discardLine) {
-        parseLine(bytes, i, eol - i);
-      } else {
-        appendToLine(bytes, i, eol - i);
-        if (!discardLine) parseLine(line, 0, lineLength);
-        lineLength = 0;
-        discardLine = false;
-        if (line.length > RETAINED_CAPACITY) line = new byte[initialLineCapacity()];
-      }
-      if (bytes[eol] == CR) {
-        if (eol + 1 < end) {
-          if (bytes[eol + 1] == LF) eol++;
-        } else {
-          skipLineFeed = true;
+    try {
+      while (i < end) {
+        int eol = indexOfLineEnd(bytes, i, end);
+        if (eol < 0) {
+          appendToLine(bytes, i, end - i);
+          break;
         }
+        if (lineLength == 0 && !discardLine) {
+          parseLine(bytes, i, eol - i);
+        } else {
+          appendToLine(bytes, i, eol - i);
+          if (!discardLine) parseLine(line, 0, lineLength);
+          lineLength = 0;
+          discardLine = false;
+          if (line.length > RETAINED_CAPACITY) line = new byte[initialLineCapacity()];
+        }
+        if (bytes[eol] == CR) {
+          if (eol + 1 < end) {
+            if (bytes[eol + 1] == LF) eol++;
+          } else {
+            skipLineFeed = true;
+          }
+        }
+        i = eol + 1;
       }
-      i = eol + 1;
+    } finally {
+      if (firstData != null) copyFirstData(); // the caller may reuse its array
     }
   }
 
@@ -319,6 +328,7 @@ public final class SseDecoder {
 
   private void appendData(byte[] b, int offset, int length) {
     if (discardEvent) return;
+    if (firstData != null) copyFirstData();
     // dataLength counts the earlier lines and their line feeds; the last line feed is dropped at
     // dispatch, so an event of exactly maxEventSize bytes fits.
     if (length > maxEventSize - dataLength) {
@@ -327,6 +337,22 @@ public final class SseDecoder {
       listener.onLimitExceeded(new SseLimitExceededException(SseLimitExceededException.Limit.EVENT, maxEventSize, lastEventId));
       return;
     }
+    if (dataLength == 0 && b != line) { // the line buffer is overwritten by the next line
+      firstData = b;
+      firstDataOffset = offset;
+      firstDataLength = length;
+      return;
+    }
+    appendToData(b, offset, length);
+  }
+
+  private void copyFirstData() {
+    byte[] b = firstData;
+    firstData = null;
+    appendToData(b, firstDataOffset, firstDataLength);
+  }
+
+  private void appendToData(byte[] b, int offset, int length) {
     int needed = dataLength + length + 1;
     if (needed > data.length) data = Arrays.copyOf(data, (int) Math.min(maxEventSize + 1L, Math.max(needed, 2L * data.length)));
     System.arraycopy(b, offset, data, dataLength, length);
@@ -357,11 +383,11 @@ public final class SseDecoder {
 
   private void dispatch() {
     lastEventId = idBuffer;
-    if (discardEvent || dataLength == 0) {
+    if (discardEvent || dataLength == 0 && firstData == null) {
       resetEvent();
       return;
     }
-    String eventData = utf8(data, 0, dataLength - 1);
+    String eventData = firstData != null ? utf8(firstData, firstDataOffset, firstDataLength) : utf8(data, 0, dataLength - 1);
     String eventType = type == null ? ServerSentEvent.DEFAULT_TYPE : type;
     Duration eventRetry = retry;
     resetEvent();
@@ -369,6 +395,7 @@ public final class SseDecoder {
   }
 
   private void resetEvent() {
+    firstData = null;
     dataLength = 0;
     discardEvent = false;
     type = null;
@@ -379,6 +406,7 @@ public final class SseDecoder {
   private void lineTooLong() {
     discardEvent = true;
     dataLength = 0;
+    firstData = null;
     listener.onLimitExceeded(new SseLimitExceededException(SseLimitExceededException.Limit.LINE, maxLineLength, lastEventId));
   }
 

@@ -422,6 +422,23 @@ class SseDecoderTest {
     }
 
     @Test
+    void aDataLineSurvivesTheCallerReusingItsArrayBeforeTheEventEnds() {
+      // Single data lines are decoded where they lie; one still open when feed returns must not.
+      Recorder r = new Recorder();
+      SseDecoder d = new SseDecoder(r);
+      byte[] buffer = "data: first\n".getBytes(UTF_8);
+      d.feed(buffer, 0, buffer.length);
+      java.util.Arrays.fill(buffer, (byte) 'Z');
+      System.arraycopy("\n".getBytes(UTF_8), 0, buffer, 0, 1);
+      d.feed(buffer, 0, 1);
+      byte[] two = "data: a\n".getBytes(UTF_8);
+      d.feed(two, 0, two.length);
+      java.util.Arrays.fill(two, (byte) 'Z');
+      feed(d, "data: b\n\n");
+      assertEquals(List.of(event("message", "first", null), event("message", "a\nb", null)), r.events);
+    }
+
+    @Test
     void badSliceIsRejected() {
       SseDecoder d = new SseDecoder(e -> {});
       assertThrows(IndexOutOfBoundsException.class, () -> d.feed(new byte[4], 2, 3));
