@@ -8,7 +8,12 @@ import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.protocol.SseDecoder;
 import dev.ssekit.server.EventId;
 import dev.ssekit.server.SseHub;
+import dev.ssekit.server.SsePlugin;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import java.util.function.Consumer;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -32,6 +37,42 @@ import org.junit.jupiter.api.Test;
 class Http2ContractTest {
   private final Resources resources = new Resources();
 
+  /**
+   * An app whose plugin turns h2c on; its HTTP/1.1 connector keeps idle connections for minutes,
+   * so that only the hub's reset can end a stalled stream within the test.
+   */
+  private Javalin app(SseHub hub, Consumer<JavalinConfig> more) {
+    Javalin app = Javalin.create(c -> {
+      c.startup.showJavalinBanner = false;
+      c.jetty.addConnector((server, http) -> {
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        connector.setIdleTimeout(TimeUnit.MINUTES.toMillis(5));
+        return connector;
+      });
+      c.registerPlugin(new SsePlugin(hub, sse -> sse.http2 = true));
+      more.accept(c);
+    }).start();
+    resources.add(app::stop);
+    return app;
+  }
+
+  @Test
+  void h2cIsOffUnlessAsked() throws Exception {
+    SseHub hub = resources.add(SseHub.create());
+    Javalin app = resources.app(hub, 0, c -> {});
+    OkHttpClient h2 = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
+        .readTimeout(10, TimeUnit.SECONDS).build();
+    try {
+      assertThrows(IOException.class,
+          () -> h2.newCall(new Request.Builder().url("http://127.0.0.1:" + app.port() + "/sse").build()).execute().close());
+    } finally {
+      h2.dispatcher().executorService().shutdown();
+      h2.connectionPool().evictAll();
+    }
+  }
+
   @AfterEach
   void close() throws Exception {
     resources.close();
@@ -40,7 +81,7 @@ class Http2ContractTest {
   @Test
   void aStalledStreamIsResetAloneWhileTheOtherOnTheSameConnectionKeepsEveryEvent() throws Exception {
     SseHub hub = resources.add(SseHub.create(c -> c.clientQueueCapacity = 8));
-    Javalin app = resources.app(hub, 0, c -> {});
+    Javalin app = app(hub, c -> {});
     OkHttpClient http = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
         .readTimeout(0, TimeUnit.SECONDS).build();
     resources.add(() -> {
@@ -49,7 +90,9 @@ class Http2ContractTest {
     });
     Request request = new Request.Builder().url("http://127.0.0.1:" + app.port() + "/sse").build();
     Response reading = http.newCall(request).execute();
-    Response stalled = http.newCall(request).execute(); // never read
+    // Never read until it is cut off; then read with a deadline, so that a stream the hub failed
+    // to reset fails the test instead of waiting for an idle timeout.
+    Response stalled = http.newBuilder().readTimeout(20, TimeUnit.SECONDS).build().newCall(request).execute();
     resources.add(reading);
     resources.add(stalled);
     assertEquals(Protocol.H2_PRIOR_KNOWLEDGE, reading.protocol());
@@ -90,7 +133,7 @@ class Http2ContractTest {
   @Test
   void http11KeepsWorkingOnTheSamePort() throws Exception {
     SseHub hub = resources.add(SseHub.create());
-    Javalin app = resources.app(hub, 0, c -> c.routes.get("/version", ctx -> ctx.result(ctx.req().getProtocol())));
+    Javalin app = app(hub, c -> c.routes.get("/version", ctx -> ctx.result(ctx.req().getProtocol())));
     HttpResponse<String> h1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
         .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/version")).build(),
             HttpResponse.BodyHandlers.ofString());

@@ -72,7 +72,6 @@ public final class SseConnection {
   private volatile long[] offsets = new long[4];
   private volatile long produced;
   private volatile long consumed;
-  private volatile long oldestQueuedNanos;
   // Frames the hub could not express as offsets: the replay, the connect frames, keep-alives.
   // Guarded by this. The replay does not count against the capacity: pages bound it.
   private final ArrayDeque<byte[]> frames = new ArrayDeque<>();
@@ -180,7 +179,8 @@ public final class SseConnection {
       this.refillBelow = refillBelow;
       refillRequested = false;
     }
-    if (!frames.isEmpty()) schedule();
+    // An empty page that wants the next one still needs the writer: only it asks for pages.
+    if (!frames.isEmpty() || refill != null) schedule();
   }
 
   /**
@@ -196,7 +196,6 @@ public final class SseConnection {
     long[] ring = offsets;
     if (p - c == ring.length) ring = grow(ring, p, c);
     ring[(int) p & (ring.length - 1)] = offset;
-    if (p == c && observer != null) oldestQueuedNanos = System.nanoTime();
     produced = p + 1;
     schedule();
     return true;
@@ -236,6 +235,14 @@ public final class SseConnection {
     if (!markClosed()) return false;
     sink.abort();
     return true;
+  }
+
+  /** Returns whether anything waits to be written; holds the hub's lock, so nothing is being queued. */
+  boolean hasQueued() {
+    if (produced != consumed) return true;
+    synchronized (this) {
+      return !frames.isEmpty();
+    }
   }
 
   /** Returns the number of frames waiting to be written. */
@@ -299,7 +306,7 @@ public final class SseConnection {
     if (c == p) return false;
     long[] ring = offsets;
     int depth = (int) (p - c);
-    long waited = observer == null ? 0 : System.nanoTime() - oldestQueuedNanos;
+    long waited = observer == null ? 0 : System.nanoTime() - hub.queuedNanos(ring[(int) c & (ring.length - 1)]);
     ByteBuffer write = null;
     long n = c;
     while (n < p) {
@@ -325,7 +332,6 @@ public final class SseConnection {
       n++;
     }
     if (write == out) write.flip();
-    if (n < p && observer != null) oldestQueuedNanos = System.nanoTime();
     consumed = n;
     sink.write(write);
     headersFlushed = true; // an unbuffered write commits the headers too

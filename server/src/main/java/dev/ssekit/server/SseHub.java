@@ -60,6 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class SseHub implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SseHub.class);
   private static final int MAX_PAGE = 512;
+  private static final int KEEP_ALIVE_SLICE = 1024;
   private static final int MIN_RECENT = 16_384;
   private static final long MAX_RECENT_BYTES = 16L << 20;
 
@@ -68,6 +69,7 @@ public final class SseHub implements AutoCloseable {
   private final PayloadMapper payloads;
   private final int maxClients;
   private final int clientQueueCapacity;
+  private final int maxTopicsPerClient;
   private final Duration keepAliveInterval;
   private final Duration shutdownTimeout;
   private final Duration retry;
@@ -83,6 +85,7 @@ public final class SseHub implements AutoCloseable {
   // writer threads without the lock (an entry that no longer holds its offset was overwritten:
   // a client that still needs it is too far behind). Written under the lock.
   private final LoggedEvent[] recent;
+  private final long[] recentNanos; // when each event of recent was queued to its clients, for latency metrics
   private long recentBytes; // guarded by lock
   private long recentOldest = 1; // guarded by lock: the oldest offset that may still be in recent
   private final Set<SseConnection> clients = new LinkedHashSet<>(); // guarded by lock: every connected client
@@ -113,6 +116,7 @@ public final class SseHub implements AutoCloseable {
     this.payloads = config.payloads;
     this.maxClients = config.maxClients;
     this.clientQueueCapacity = config.clientQueueCapacity;
+    this.maxTopicsPerClient = config.maxTopicsPerClient;
     this.keepAliveInterval = config.keepAliveInterval;
     this.shutdownTimeout = config.shutdownTimeout;
     this.retry = config.retry;
@@ -122,6 +126,7 @@ public final class SseHub implements AutoCloseable {
     this.position = log.head();
     this.writers = new Writers(config.writerThreads);
     this.recent = new LoggedEvent[Integer.highestOneBit(Math.max(MIN_RECENT, 4 * clientQueueCapacity) - 1) << 1];
+    this.recentNanos = new long[recent.length];
     this.replays = Executors.newFixedThreadPool(2, NamedThreads.factory("ssekit-replay"));
     this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("ssekit-hub-timer"));
     try {
@@ -260,8 +265,10 @@ public final class SseHub implements AutoCloseable {
   }
 
   /**
-   * Connects a client to the topics of {@code subscription}: a transport calls this after it
-   * sent the response head (see {@link SseSink}), on its request thread. A client that has seen
+   * Connects a client to the topics of {@code subscription}: a transport calls this on its
+   * request thread before it commits anything of the response, so that a refusal can still be
+   * answered with a status of its own (see {@link SseSink}; the hub sends the head with its first
+   * flush). A client that has seen
    * everything up to {@code lastEventId} (null or empty for a new client) is live at once when
    * nothing is missing; otherwise it first catches up from the log: every retained event of its
    * topics after that id, or {@code ssekit-lost} and every retained one when the log does not
@@ -274,6 +281,8 @@ public final class SseHub implements AutoCloseable {
    * @throws HubClosedException if the hub is closed
    * @throws HubFullException if {@link SseHubConfig#maxClients} are connected
    * @throws EventLogException if the log is needed for the replay and cannot be reached
+   * @throws IllegalArgumentException if the subscription names more than
+   *     {@link SseHubConfig#maxTopicsPerClient} topics
    */
   public SseConnection connect(SseSink sink, String lastEventId, Subscription subscription) {
     return connect(sink, lastEventId, subscription, null);
@@ -283,6 +292,10 @@ public final class SseHub implements AutoCloseable {
   SseConnection connect(SseSink sink, String lastEventId, Subscription subscription, Object owner) {
     Objects.requireNonNull(sink, "sink");
     Objects.requireNonNull(subscription, "subscription");
+    if (subscription.topics().size() > maxTopicsPerClient) {
+      throw new IllegalArgumentException("a client may subscribe to at most " + maxTopicsPerClient
+          + " topics; this one asked for " + subscription.topics().size());
+    }
     SseConnection channel = new SseConnection(sink, clientQueueCapacity, owner, subscription, observer, this);
     writers.register(channel);
     boolean isNew = lastEventId == null || lastEventId.isEmpty();
@@ -357,6 +370,7 @@ public final class SseHub implements AutoCloseable {
   private final class CatchUp {
     private final Set<String> topics;
     private EventId last;
+    private boolean lastSent = true; // whether the client got last's id (false when last was another topic's)
 
     CatchUp(EventId last, Set<String> topics) {
       this.last = last;
@@ -374,7 +388,8 @@ public final class SseHub implements AutoCloseable {
           lostSignals.incrementAndGet();
           frames.add(lostFrame(last.toString(), event.id()));
         }
-        if (topics.contains(event.topic())) frames.add(event.frame());
+        lastSent = topics.contains(event.topic());
+        if (lastSent) frames.add(event.frame());
         last = event.id();
       }
     }
@@ -393,6 +408,8 @@ public final class SseHub implements AutoCloseable {
           }
           // Every event after the tail's position comes live, and the client skips what its
           // replay already held: no gap, no duplicate, whether this node is behind the log or not.
+          // It leaves with the id of where it caught up to, so that a cut now resumes from there.
+          if (!lastSent) frames.add(new SseEncoder().id(last.toString()).toByteArray());
           channel.replay(frames, null, 0);
           goLive(channel, last);
           return;
@@ -475,8 +492,14 @@ public final class SseHub implements AutoCloseable {
     return shutdownTimeout;
   }
 
-  /** Returns the delay a refused client should wait, for its {@code Retry-After}. */
-  long retryAfterSeconds() {
+  /**
+   * Returns how many seconds a client refused by {@link #connect} (full, closed, log unreachable)
+   * should wait before it tries again: the configured {@code retry}, rounded up, or 5 — what a
+   * transport sends as {@code Retry-After}.
+   *
+   * @return at least 1
+   */
+  public long retryAfterSeconds() {
     return retry == null ? 5 : Math.max(1, (retry.toMillis() + 999) / 1000);
   }
 
@@ -548,12 +571,12 @@ public final class SseHub implements AutoCloseable {
       position = event.id();
       positionFrame = null;
       delivered.incrementAndGet();
-      remember(event);
+      long now = System.nanoTime();
+      remember(event, now);
       if (!ahead.isEmpty()) meetAhead(event.id());
       Set<SseConnection> targets = subscribers.get(event.topic());
       if (targets != null) {
         long offset = event.offset();
-        long now = System.nanoTime();
         for (SseConnection c : targets) {
           if (offset <= c.skipUpTo) continue;
           c.seenUpTo = offset;
@@ -569,12 +592,13 @@ public final class SseHub implements AutoCloseable {
   }
 
   /** Holds the lock: keeps {@code event}'s frame for the clients it is queued for, within the ring's count and bytes. */
-  private void remember(LoggedEvent event) {
+  private void remember(LoggedEvent event, long nanos) {
     int mask = recent.length - 1;
     int at = (int) event.offset() & mask;
     LoggedEvent overwritten = recent[at];
     if (overwritten != null) recentBytes -= overwritten.frame().length;
     recent[at] = event;
+    recentNanos[at] = nanos;
     recentBytes += event.frame().length;
     recentOldest = Math.max(recentOldest, event.offset() - mask);
     while (recentBytes > MAX_RECENT_BYTES && recentOldest < event.offset()) {
@@ -592,6 +616,11 @@ public final class SseHub implements AutoCloseable {
   LoggedEvent recent(long offset) {
     LoggedEvent event = recent[(int) offset & (recent.length - 1)];
     return event != null && event.offset() == offset ? event : null;
+  }
+
+  /** Returns when the live event at {@code offset} was queued, if the ring still holds it; any thread. */
+  long queuedNanos(long offset) {
+    return recentNanos[(int) offset & (recent.length - 1)];
   }
 
   /** A writer found that {@code client} fell further behind than the ring of recent events reaches. */
@@ -635,29 +664,46 @@ public final class SseHub implements AutoCloseable {
   /**
    * Sends each live client that heard nothing for the keep-alive interval either a comment, or —
    * when events of other topics went by — an id-only block with the position, so that a client
-   * of a quiet topic keeps a current last event id and never falls out of the retained history.
+   * of a quiet topic keeps a current last event id. A client with frames still queued needs
+   * neither (and the block must not overtake them). The clients are visited in slices, taking the
+   * lock for each, so that delivery never waits for a walk over every client.
    */
   private void keepAlive() {
-    List<SseConnection> slow = null;
+    List<SseConnection> all;
     synchronized (lock) {
       if (closed) return;
-      long now = System.nanoTime();
-      long idle = keepAliveInterval.toNanos();
-      for (SseConnection c : live) {
-        if (now - c.lastQueuedNanos < idle) continue;
-        c.lastQueuedNanos = now;
-        byte[] frame = keepAliveFrame;
-        if (c.seenUpTo < position.offset()) {
-          frame = positionFrame();
-          c.seenUpTo = position.offset();
-        }
-        if (!c.offerFrame(frame)) {
-          if (slow == null) slow = new ArrayList<>();
-          slow.add(c);
+      all = new ArrayList<>(live);
+    }
+    long idle = keepAliveInterval.toNanos();
+    for (int from = 0; from < all.size(); from += KEEP_ALIVE_SLICE) {
+      List<SseConnection> slow = null;
+      synchronized (lock) {
+        if (closed) return;
+        long now = System.nanoTime();
+        for (SseConnection c : all.subList(from, Math.min(all.size(), from + KEEP_ALIVE_SLICE))) {
+          if (now - c.lastQueuedNanos < idle || c.isClosed() || !live.contains(c)) continue;
+          c.lastQueuedNanos = now;
+          if (c.hasQueued()) continue;
+          byte[] frame = keepAliveFrame;
+          if (c.seenUpTo < position.offset()) {
+            frame = positionFrame();
+            c.seenUpTo = position.offset();
+          }
+          if (!c.offerFrame(frame)) {
+            if (slow == null) slow = new ArrayList<>();
+            slow.add(c);
+          }
         }
       }
+      disconnectSlow(slow);
     }
-    disconnectSlow(slow);
+  }
+
+  /** Returns how many topics have live subscribers here; for tests. */
+  int subscribedTopics() {
+    synchronized (lock) {
+      return subscribers.size();
+    }
   }
 
   /** Called by a connection once, when it closed for any reason. */

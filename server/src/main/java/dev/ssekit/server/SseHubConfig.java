@@ -31,6 +31,13 @@ public final class SseHubConfig {
   /** Most clients connected at once; a client beyond it gets {@code 503} with {@code Retry-After}. */
   public int maxClients = 10_000;
 
+  /**
+   * Most topics one client may subscribe to; a subscription naming more is refused (the plugin
+   * answers {@code 400}). Each topic of each client costs memory, so this bounds what one request
+   * can make the hub hold.
+   */
+  public int maxTopicsPerClient = 64;
+
   /** Frames queued for one client before it counts as too slow and is disconnected (it may resume). */
   public int clientQueueCapacity = 1024;
 
@@ -52,6 +59,7 @@ public final class SseHubConfig {
     require(history >= 0, "history must not be negative: " + history);
     require(maxClients > 0, "maxClients must be positive: " + maxClients);
     require(clientQueueCapacity > 0, "clientQueueCapacity must be positive: " + clientQueueCapacity);
+    require(maxTopicsPerClient > 0, "maxTopicsPerClient must be positive: " + maxTopicsPerClient);
     require(writerThreads > 0, "writerThreads must be positive: " + writerThreads);
     require(retry == null || !retry.isNegative(), "retry must not be negative: " + retry);
     require(keepAliveInterval != null && keepAliveInterval.toMillis() > 0, "keepAliveInterval must be positive: " + keepAliveInterval);

@@ -75,10 +75,16 @@ public final class SsePlugin extends Plugin<SsePlugin.Config> {
 
     /**
      * Whether the app's connectors also speak HTTP/2 cleartext (h2c, with prior knowledge or by
-     * upgrade) beside HTTP/1.1, on the same port; default true. Over HTTP/2 many streams share one
-     * connection, and a slow client is cut off by resetting its own stream only.
+     * {@code Upgrade: h2c}) beside HTTP/1.1, on the same port; default false. Over HTTP/2 many
+     * streams share one connection, and a slow client is cut off by resetting its own stream only.
+     *
+     * <p>Off by default because it changes every route of the app, not only this one: behind a
+     * proxy that forwards {@code Upgrade} headers (as WebSocket setups do) and enforces path rules,
+     * an h2c upgrade lets a client send requests the proxy never inspects ("h2c smuggling"). Turn
+     * it on where clients or a proxy speak h2c to the app directly. Browsers use HTTP/2 only over
+     * TLS, which Jetty's own connectors configure.
      */
-    public boolean http2 = true;
+    public boolean http2;
 
     /** Creates the default settings. */
     public Config() {}
@@ -179,6 +185,9 @@ public final class SsePlugin extends Plugin<SsePlugin.Config> {
       return;
     } catch (HubClosedException | HubFullException e) {
       refuse(ctx, "This event stream is not accepting clients now; retry later.\n");
+      return;
+    } catch (IllegalArgumentException tooManyTopics) {
+      ctx.status(400).contentType("text/plain; charset=utf-8").result(tooManyTopics.getMessage() + "\n");
       return;
     }
     try {

@@ -103,6 +103,94 @@ class SseHubTopicsTest {
     assertEquals(List.of("next"), data(resumed), "resumed without a loss signal, though 100 events went by");
   }
 
+  @Test
+  void aClientOfASparseTopicResumingFarBackCatchesUpThroughPagesWithoutItsEventsAndGoesLive() throws Exception {
+    SseHub hub = hub(c -> c.history = 10_000);
+    EventId mine = hub.publish("mine", "n", "before");
+    EventId last = null;
+    for (int i = 0; i < 3000; i++) last = hub.publish("other", "n", "x" + i); // many pages with nothing for it
+    EventId newest = last;
+    Await.until("the tail delivered everything", () -> hub.stats().lastEventId().equals(newest));
+    FakeSink sink = new FakeSink();
+    sink.connect(hub, mine.toString(), Subscription.to("mine"));
+    sink.await("the id it caught up to", () -> sink.text().contains("id: " + newest + "\n\n"));
+    assertEquals(newest.toString(), lastEventId(sink.text()), "a cut now resumes after everything it was shown");
+    hub.publish("mine", "n", "after");
+    sink.awaitEvents(1);
+    assertEquals(List.of("after"), data(sink));
+    assertEquals(List.of(), sink.events().stream().filter(e -> e.type().equals(EventsLost.TYPE)).toList());
+  }
+
+  @Test
+  void aKeepAliveNeverOvertakesEventsStillQueuedForASlowClient() throws Exception {
+    SseHub hub = hub(c -> c.keepAliveInterval = Duration.ofMillis(20));
+    FakeSink slow = new FakeSink();
+    FakeSink idle = new FakeSink();
+    slow.connect(hub, null, Subscription.to("s"));
+    idle.connect(hub, null, Subscription.to("nothing"));
+    slow.await("its join position", () -> slow.text().contains("id: "));
+    slow.stall();
+    for (int i = 0; i < 5; i++) hub.publish("s", "n", "e" + i);
+    hub.publish("busy", "n", "moves the position past the slow client's events");
+    // Passes of the keep-alive run one after another: by the third frame the idle client gets, a
+    // whole pass ran after the slow client had been idle for an interval.
+    idle.await("three keep-alive passes", () -> idle.comments().size() >= 3);
+    slow.resume();
+    slow.awaitEvents(5);
+    List<Long> offsets = new ArrayList<>();
+    for (String line : slow.text().split("\n")) {
+      if (line.startsWith("id: ")) offsets.add(EventId.parse(line.substring(4)).offset());
+    }
+    assertEquals(offsets.stream().sorted().toList(), offsets, "ids only ever move forward: " + slow.text());
+  }
+
+  @Test
+  void aClientThatHeardEverythingOfItsTopicsGetsCommentsNotIdBlocks() throws Exception {
+    SseHub hub = hub(c -> c.keepAliveInterval = Duration.ofMillis(20));
+    FakeSink joined = new FakeSink();
+    FakeSink heard = new FakeSink();
+    joined.connect(hub, null, Subscription.to("a"));
+    heard.connect(hub, null, Subscription.to("b"));
+    hub.publish("b", "n", "the newest event, and b's");
+    heard.awaitEvents(1);
+    joined.await("its join position", () -> joined.text().contains("id: "));
+    // The position moved past a's join only by b's event: a needs its id (once), b needs none.
+    joined.await("keep-alive comments", () -> joined.comments().size() >= 2);
+    heard.await("keep-alive comments", () -> heard.comments().size() >= 2);
+    assertEquals(2, joined.text().split("id: ", -1).length - 1, "the join block and one position block: " + joined.text());
+    assertEquals(2, heard.text().split("id: ", -1).length - 1, "the join block and the event's id: " + heard.text());
+  }
+
+  @Test
+  void aSubscriptionToMoreTopicsThanAllowedIsRefused() {
+    SseHub hub = hub(c -> c.maxTopicsPerClient = 3);
+    FakeSink sink = new FakeSink();
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> sink.connect(hub, null, Subscription.to("a", "b", "c", "d")));
+    assertTrue(e.getMessage().contains("at most 3 topics"), e.getMessage());
+    assertEquals(0, hub.stats().clients());
+    sink.connect(hub, null, Subscription.to("a", "b", "c"));
+    assertEquals(1, hub.stats().clients());
+  }
+
+  @Test
+  void theTopicIndexForgetsClientsThatLeaveAndTopicsNobodyWants() throws Exception {
+    SseHub hub = hub(c -> {});
+    List<FakeSink> sinks = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      FakeSink sink = new FakeSink();
+      sink.connect(hub, null, Subscription.to("t" + i, "shared"));
+      sinks.add(sink);
+    }
+    assertEquals(51, hub.subscribedTopics());
+    for (int i = 0; i < 25; i++) sinks.get(i).connection().failed();
+    Await.until("half gone", () -> hub.stats().clients() == 25);
+    assertEquals(26, hub.subscribedTopics());
+    for (int i = 25; i < 50; i++) sinks.get(i).connection().close();
+    Await.until("all gone", () -> hub.stats().clients() == 0);
+    assertEquals(0, hub.subscribedTopics());
+  }
+
   private static String lastEventId(String stream) {
     SseDecoder decoder = new SseDecoder(event -> {});
     byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);

@@ -324,6 +324,26 @@ class SsePluginHttpTest {
     assertTrue(alice.bodyText().startsWith("retry: 2000\n\n"), "the rest of the route is as before: " + alice.bodyText());
   }
 
+  @Test
+  void aSubscriptionToTooManyTopicsGets400AndStreamsNothing() throws Exception {
+    SseHub hub = SseHub.create(c -> c.maxTopicsPerClient = 2);
+    resources.add(hub);
+    Javalin app = Javalin.create(c -> {
+      c.startup.showJavalinBanner = false;
+      c.jetty.host = "127.0.0.1";
+      c.jetty.port = 0;
+      c.registerPlugin(new SsePlugin(hub, sse -> sse.onConnect = ctx -> Subscription.to(ctx.queryParams("topic"))));
+    }).start();
+    resources.add(app::stop);
+    HttpStream greedy = open(app.port(), "/sse?topic=a&topic=b&topic=c");
+    assertEquals(400, greedy.status);
+    assertTrue(greedy.awaitEnd());
+    assertEquals("a client may subscribe to at most 2 topics; this one asked for 3\n", greedy.bodyText());
+    assertEquals(0, hub.stats().connectionsAccepted());
+    HttpStream fine = open(app.port(), "/sse?topic=a&topic=b");
+    assertEquals(200, fine.status);
+  }
+
   private static int indexOf(byte[] haystack, byte[] needle) {
     outer:
     for (int i = 0; i + needle.length <= haystack.length; i++) {

@@ -51,4 +51,14 @@ public final class ServerConfig {
 
   /** The largest {@code POST /publish} body, in bytes. */
   public int maxEventSize = 1 << 20;
+
+  /** Most topics one client may subscribe to; {@code ?topic=} naming more gets {@code 400}. */
+  public int maxTopics = 64;
+
+  /**
+   * Whether the port also speaks HTTP/2 cleartext (h2c) beside HTTP/1.1; default false. The header
+   * deadline applies to HTTP/1.1 only, and an h2c upgrade passes proxies that forward
+   * {@code Upgrade}: turn it on only behind a proxy that speaks h2c to the server.
+   */
+  public boolean http2;
 }

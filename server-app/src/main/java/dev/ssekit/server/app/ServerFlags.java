@@ -42,11 +42,14 @@ final class ServerFlags {
                                                                           [SSEKIT_CORS_ORIGINS, comma-separated]
         --max-event-size N       largest POST /publish body: bytes, or 64KiB, 1MiB
                                                                           [SSEKIT_MAX_EVENT_SIZE, default 1MiB]
+        --max-topics N           most topics one client may subscribe to  [SSEKIT_MAX_TOPICS, default 64]
+        --http2 on|off           also speak HTTP/2 cleartext (h2c) on the port; only behind a proxy
+                                 that speaks h2c to it (see README)       [SSEKIT_HTTP2, default off]
         --help                   print this help and exit
 
       Durations: 250ms, 1s, 2m, 1h (or ISO-8601 such as PT1S).
 
-      GET /sse?topic=a&topic=b subscribes to those topics (default: heartbeat). POST /publish takes
+      GET /sse?topic=a&topic=b subscribes to those topics (default: heartbeat and default). POST /publish takes
       JSON {"topic":…,"type":…,"data":…} or the same as form fields (type defaults to message) and
       answers {"id":…}. GET /metrics serves Prometheus text.
       """;
@@ -63,7 +66,7 @@ final class ServerFlags {
 
   private static final List<String> NAMES =
       List.of("port", "host", "heartbeat-interval", "history", "retry", "max-clients", "log", "log-timeout",
-          "publish-token", "subscribe-token", "cors-origin", "max-event-size");
+          "publish-token", "subscribe-token", "cors-origin", "max-event-size", "max-topics", "http2");
 
   /** Flags that may be given more than once, and the variable that lists their values, comma-separated. */
   private static final Map<String, String> REPEATABLE = Map.of("cors-origin", "SSEKIT_CORS_ORIGINS");
@@ -147,6 +150,8 @@ final class ServerFlags {
         config.corsOrigins = List.copyOf(origins);
       }
       case "max-event-size" -> config.maxEventSize = size(value, source);
+      case "max-topics" -> config.maxTopics = integer(value, source, 1, 10_000);
+      case "http2" -> config.http2 = onOff(value, source);
       case "log-timeout" -> {
         Duration timeout = duration(value, source);
         if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE / 2) {
@@ -182,6 +187,14 @@ final class ServerFlags {
       if (n >= 1 && n <= 64L * 1024 * 1024) return (int) n;
     }
     throw new BadFlagException(source + ": '" + value + "' is not a size from 1 byte to 64MiB (e.g. 65536, 64KiB, 1MiB)");
+  }
+
+  private static boolean onOff(String value, String source) throws BadFlagException {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "on", "true", "yes", "1" -> true;
+      case "off", "false", "no", "0" -> false;
+      default -> throw new BadFlagException(source + ": '" + value + "' is not on or off");
+    };
   }
 
   private static int integer(String value, String source, int min, int max) throws BadFlagException {

@@ -68,6 +68,7 @@ public final class SseServer implements AutoCloseable {
         hubConfig.eventLog = log;
         hubConfig.retry = config.retry;
         hubConfig.maxClients = config.maxClients;
+        hubConfig.maxTopicsPerClient = config.maxTopics;
       });
     } catch (RuntimeException e) {
       if (ownLog != null) ownLog.close();
@@ -85,10 +86,12 @@ public final class SseServer implements AutoCloseable {
       javalin.startup.showJavalinBanner = false;
       javalin.jetty.port = config.port;
       javalin.jetty.host = config.host;
-      // HTTP/1.1 with a deadline for request headers, and HTTP/2 cleartext, on one port.
+      // HTTP/1.1 with a deadline for request headers, and HTTP/2 cleartext if asked for, on one port.
+      boolean http2 = config.http2;
       javalin.jetty.addConnector((server, http) -> {
-        ServerConnector connector = new ServerConnector(server,
-            new HeaderDeadlineHttpConnectionFactory(http, headerDeadline), new HTTP2CServerConnectionFactory(http));
+        HeaderDeadlineHttpConnectionFactory http1 = new HeaderDeadlineHttpConnectionFactory(http, headerDeadline);
+        ServerConnector connector = http2 ? new ServerConnector(server, http1, new HTTP2CServerConnectionFactory(http))
+            : new ServerConnector(server, http1);
         connector.setHost(config.host);
         connector.setPort(config.port);
         return connector;
