@@ -18,14 +18,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The servers the load driver measures, one per process, both on Javalin 7 with default Jetty
- * settings and the same {@link Publisher}:
+ * The servers the load driver measures, one per process, with the same {@link Publisher}; the
+ * first two on Javalin 7 with default Jetty settings:
  *
  * <ul>
  *   <li>{@code --impl ssekit}: an {@link SseHub} served by {@link SsePlugin} at {@code /sse};</li>
  *   <li>{@code --impl javalin}: the baseline a Javalin user would otherwise write, from Javalin's
  *       documentation: {@code routes.sse} keeping every {@link SseClient} in a set, and a loop
- *       that calls {@code sendEvent} on each.</li>
+ *       that calls {@code sendEvent} on each;</li>
+ *   <li>{@code --impl floor}: the {@link FloorServer}, plain NIO writing each event as one chunk to
+ *       each socket from {@code --threads} writer threads (default: one per core), the least work
+ *       any Java server can do per write; the figure the other two are measured against.</li>
  * </ul>
  *
  * <p>Each event's data is the epoch millisecond it was scheduled for, then {@code --payload-bytes}
@@ -37,19 +40,21 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>ssekit's hub appends to the log {@code --log} names: {@code memory} (its own in-memory log;
  * ids {@code <offset>.<tag>}), or a Redis Stream, {@code redis://host:port/STREAM}, shared by
  * every server started on the same stream (as {@code ssekit-server.jar --log} does, with
- * {@code --history} events kept). The Javalin baseline has no log; its ids count up from 1.
+ * {@code --history} events kept). The Javalin baseline has no log; its ids count up from 1. The
+ * floor has none either; its ids have ssekit's form, {@code <offset>.<tag>}.
  *
  * <pre>java -Xmx1g -cp benchmarks/target/benchmarks.jar dev.ssekit.benchmarks.fanout.BenchServer \
- *     --impl ssekit --port 8090 --rate 100 --payload-bytes 0 [--log redis://127.0.0.1:6379/bench]</pre>
+ *     --impl ssekit|javalin|floor --port 8090 --rate 100 --payload-bytes 0 [--log redis://127.0.0.1:6379/bench]</pre>
  */
 public final class BenchServer {
   private BenchServer() {}
 
   /** Starts the server; it runs until the process is stopped. */
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) throws InterruptedException, java.io.IOException {
     Flags flags = Flags.parse(args, Map.of(
         "impl", "ssekit", "host", "127.0.0.1", "port", "8090", "rate", "1", "payload-bytes", "0",
-        "max-clients", "100000", "log", "memory", "history", "1000"));
+        "max-clients", "100000", "log", "memory", "history", "1000",
+        "threads", Integer.toString(Runtime.getRuntime().availableProcessors())));
     String impl = flags.get("impl");
     double rate = flags.getDouble("rate");
     String padding = flags.getInt("payload-bytes") == 0 ? "" : " " + "x".repeat(flags.getInt("payload-bytes") - 1);
@@ -57,12 +62,13 @@ public final class BenchServer {
 
     if (rate < 0) throw new IllegalArgumentException("--rate must not be negative: " + rate);
     if (!impl.equals("ssekit") && !flags.get("log").equals("memory")) {
-      throw new IllegalArgumentException("--log is ssekit's: the javalin baseline has no event log");
+      throw new IllegalArgumentException("--log is ssekit's: the " + impl + " server has no event log");
     }
     AutoCloseable server = switch (impl) {
       case "ssekit" -> ssekit(flags, rate, type, padding);
       case "javalin" -> javalin(flags, rate, type, padding);
-      default -> throw new IllegalArgumentException("--impl must be ssekit or javalin: " + impl);
+      case "floor" -> FloorServer.start(flags.get("host"), flags.getInt("port"), flags.getInt("threads"), rate, type, padding);
+      default -> throw new IllegalArgumentException("--impl must be ssekit, javalin or floor: " + impl);
     };
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -2,297 +2,115 @@ package dev.ssekit.benchmarks.fanout;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
- * Opens and reads many SSE connections from one selector thread ({@code loadgen-selector}):
- * no thread per connection. Connections are opened at most {@code maxPending} at a time (a
- * connection is pending until its response head arrived), each to the next of the targets (the
- * nodes of a scenario, round robin) and bound to the next of the source addresses so that several
- * 127.0.0.x spread the ephemeral ports. Stalled connections send their request and are never read
- * again.
+ * A worker's connections, spread over several {@link SelectorLoop}s, each with its own selector
+ * (its own epoll) and thread. One epoll holding every socket of a worker serialises the server:
+ * each byte a server thread writes to a loopback socket wakes that socket's epoll under the
+ * epoll's one spinlock, so two server writer threads writing to sockets of the same epoll take
+ * turns on it (a perf profile with 10,000 clients on one selector had that wake-up path on top).
+ * With several loops the server's writes land on several epolls, for machines where that matters;
+ * see {@link #defaultSelectors} for what was measured here.
  *
- * <p>Everything that touches connection state runs on the selector thread; other threads ask for
- * it with {@link #call}.
+ * <p>The loops' figures are merged exactly: counts are added, latency histograms added bucket by
+ * bucket, and all loops share one {@link HistoryCheck}, so connections on different loops are
+ * checked against each other as before.
  */
 final class ClientPool implements AutoCloseable {
-  private final List<InetSocketAddress> targets;
-  private final List<InetSocketAddress> sources;
-  private final List<byte[]> requests = new ArrayList<>(); // one per target
-  private final int total;
-  private final int stalled;
-  private final int maxPending;
-  private final long connectTimeoutNanos;
+  /** Sockets per selector when the number is left to the pool, on a machine with cores to spare for more. */
+  static final int SOCKETS_PER_SELECTOR = 5_000;
 
-  private final Selector selector;
-  private final Thread thread;
-  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-  private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
-  private final WindowStats stats = new WindowStats();
-  private final HistoryCheck history = new HistoryCheck();
-  private final List<SseConnection> connections = new ArrayList<>();
-  private final CompletableFuture<Void> ramped = new CompletableFuture<>();
-  private volatile boolean running = true;
+  private final List<SelectorLoop> loops = new ArrayList<>();
+  private final CompletableFuture<Void> ramped;
 
-  // Selector thread only.
-  private int started;
-  private int pending;
-  private int failed;
-  private int closedByServer;
-  private String firstFailure;
-
+  /**
+   * Opens {@code total} connections (the first {@code stalled} never read) over {@code selectors}
+   * loops (at most one per connection, at least one).
+   */
   ClientPool(List<InetSocketAddress> targets, String path, List<InetSocketAddress> sources, int total, int stalled,
-      int maxPending, long connectTimeoutMillis) throws IOException {
-    this.targets = List.copyOf(targets);
-    this.sources = List.copyOf(sources);
-    this.total = total;
-    this.stalled = stalled;
-    this.maxPending = maxPending;
-    this.connectTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
-    for (InetSocketAddress target : targets) {
-      requests.add(("GET " + path + " HTTP/1.1\r\nHost: " + target.getHostString() + ":" + target.getPort()
-          + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\nUser-Agent: ssekit-loadgen\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      int maxPending, long connectTimeoutMillis, int selectors) throws IOException {
+    int n = Math.max(1, Math.min(selectors, total));
+    List<byte[]> requests = SelectorLoop.requests(targets, path);
+    HistoryCheck history = new HistoryCheck();
+    // The ramp opens as many connections at a time as with one loop: maxPending in all.
+    int pendingPerLoop = Math.max(1, maxPending / n);
+    try {
+      for (int i = 0; i < n; i++) {
+        loops.add(new SelectorLoop(i, n, targets, requests, sources, total, stalled, pendingPerLoop, connectTimeoutMillis,
+            history));
+      }
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
     }
-    this.selector = Selector.open();
-    this.thread = new Thread(this::loop, "loadgen-selector");
-    thread.start();
+    this.ramped = CompletableFuture.allOf(loops.stream().map(SelectorLoop::ramped).toArray(CompletableFuture[]::new));
   }
 
-  /** Completes when every connection was attempted and none is pending. */
+  /**
+   * Returns the selectors for {@code clients} connections when the flag says {@code auto}: one per
+   * {@value #SOCKETS_PER_SELECTOR} connections, at most a quarter of the cores, at least 1 — so 1
+   * on the 2-core machine of BENCHMARKS.md. There, more selectors did not lower the floor server's
+   * p99 or CPU per write at 10,000 clients; they raised its CPU per write, because every selector
+   * that drains its sockets before the next write arrives goes back to sleep and must be woken
+   * again from inside the server's {@code write} (4,141 instead of 894 reader wake-ups a second
+   * with 4 selectors, and 3 times as many preemptions of the server's writers), while one
+   * selector, being behind, stays awake through the burst. Above 2 cores the cap is a guess.
+   */
+  static int defaultSelectors(int clients) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return Math.max(1, Math.min(cores / 4, (clients + SOCKETS_PER_SELECTOR - 1) / SOCKETS_PER_SELECTOR));
+  }
+
+  /** Returns the number of selector threads. */
+  int selectors() {
+    return loops.size();
+  }
+
+  /** Completes when every loop attempted all its connections and none is pending. */
   CompletableFuture<Void> ramped() {
     return ramped;
   }
 
-  /** Runs {@code task} on the selector thread and returns its result. */
-  <T> T call(Supplier<T> task) throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    tasks.add(() -> {
-      try {
-        result.complete(task.get());
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
-    selector.wakeup();
-    return result.get(30, TimeUnit.SECONDS);
-  }
-
   /**
-   * Starts a measurement window: clears the statistics; returns {@code {"open":n}}, the reading
-   * connections open now, whose events the window expects. Selector thread only.
+   * Starts a measurement window on every loop (one after the other, microseconds apart); returns
+   * {@code {"open":n}}, the reading connections open now, whose events the window expects.
    */
-  String resetWindow() {
-    stats.reset();
+  String resetWindow() throws Exception {
     int open = 0;
-    for (SseConnection c : connections) {
-      c.eventsInWindow = 0;
-      if (!c.stalled && c.phase == SseConnection.Phase.BODY) open++;
-    }
+    for (SelectorLoop loop : loops) open += loop.call(loop::resetWindow);
     return "{\"open\":" + open + "}";
   }
 
-  /** Returns the window's statistics and connection counts as one JSON object. Selector thread only. */
-  String report() {
-    int open = 0;
-    int openStalled = 0;
-    int live = 0;
-    for (SseConnection c : connections) {
-      if (c.phase == SseConnection.Phase.CLOSED) continue;
-      if (c.stalled) {
-        openStalled++;
-      } else if (c.phase == SseConnection.Phase.BODY) {
-        open++;
-        if (c.eventsInWindow > 0) live++;
-      }
+  /** Returns the window's statistics and connection counts, merged over the loops, as one JSON object. */
+  String report() throws Exception {
+    int requested = 0, open = 0, live = 0, stalledOpen = 0, failed = 0, closedByServer = 0;
+    String firstFailure = null;
+    WindowStats stats = new WindowStats();
+    for (SelectorLoop loop : loops) {
+      SelectorLoop.Report r = loop.call(loop::report);
+      requested += r.requested();
+      open += r.open();
+      live += r.live();
+      stalledOpen += r.stalledOpen();
+      failed += r.failed();
+      closedByServer += r.closedByServer();
+      if (firstFailure == null) firstFailure = r.firstFailure();
+      stats.add(r.stats());
     }
-    return "{\"requested\":" + total + ",\"open\":" + open + ",\"live\":" + live + ",\"stalledOpen\":" + openStalled
+    return "{\"requested\":" + requested + ",\"open\":" + open + ",\"live\":" + live + ",\"stalledOpen\":" + stalledOpen
         + ",\"failed\":" + failed + ",\"closedByServer\":" + closedByServer
         + ",\"received\":" + stats.received() + ",\"lost\":" + stats.lost() + ",\"outOfOrder\":" + stats.outOfOrder()
-        + ",\"mismatched\":" + stats.mismatched() + ",\"negative\":" + stats.negative()
+        + ",\"mismatched\":" + stats.mismatched() + ",\"negative\":" + stats.negative() + ",\"selectors\":" + loops.size()
         + ",\"firstFailure\":" + (firstFailure == null ? "null" : "\"" + firstFailure.replace("\"", "'") + "\"")
         + ",\"histogram\":\"" + stats.histogramText() + "\"}";
   }
 
-  private void loop() {
-    long lastTimeoutCheck = System.nanoTime();
-    try {
-      while (running) {
-        openMore();
-        selector.select(100);
-        long nowMillis = System.currentTimeMillis();
-        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (keys.hasNext()) {
-          SelectionKey key = keys.next();
-          keys.remove();
-          handle(key, nowMillis);
-        }
-        for (Runnable task; (task = tasks.poll()) != null; ) task.run();
-        if (System.nanoTime() - lastTimeoutCheck > TimeUnit.SECONDS.toNanos(1)) {
-          lastTimeoutCheck = System.nanoTime();
-          expirePending();
-        }
-        if (!ramped.isDone() && started == total && pending == 0) ramped.complete(null);
-      }
-    } catch (IOException | RuntimeException e) {
-      ramped.completeExceptionally(e);
-      System.err.println("loadgen-selector: " + e);
-      e.printStackTrace();
-    } finally {
-      closeAll();
-    }
-  }
-
-  private void openMore() {
-    while (started < total && pending < maxPending) {
-      boolean isStalled = started < stalled;
-      InetSocketAddress source = sources.get(started % sources.size());
-      int target = started % targets.size();
-      started++;
-      SocketChannel channel = null;
-      SseConnection connection = null;
-      try {
-        channel = SocketChannel.open();
-        channel.configureBlocking(false);
-        channel.setOption(StandardSocketOptions.SO_REUSEADDR, true); // reuse ports in TIME_WAIT from earlier runs
-        channel.bind(source);
-        connection = new SseConnection(channel, isStalled, history, requests.get(target));
-        connections.add(connection);
-        pending++;
-        if (channel.connect(targets.get(target))) {
-          connected(connection, channel.register(selector, 0, connection));
-        } else {
-          channel.register(selector, SelectionKey.OP_CONNECT, connection);
-        }
-      } catch (IOException e) {
-        fail(connection, e);
-        if (connection != null) connection.phase = SseConnection.Phase.CLOSED;
-        closeQuietly(channel);
-      }
-    }
-  }
-
-  private void handle(SelectionKey key, long nowMillis) {
-    SseConnection c = (SseConnection) key.attachment();
-    if (!key.isValid()) return;
-    try {
-      if (key.isConnectable()) {
-        c.channel.finishConnect();
-        connected(c, key);
-      } else if (key.isReadable()) {
-        read(c, key, nowMillis);
-      }
-    } catch (IOException e) {
-      if (c.phase == SseConnection.Phase.BODY) {
-        closedByServer++;
-        close(c, key);
-      } else {
-        fail(c, e);
-        close(c, key);
-      }
-    }
-  }
-
-  private void connected(SseConnection c, SelectionKey key) throws IOException {
-    ByteBuffer out = ByteBuffer.wrap(c.request);
-    c.channel.write(out); // a few dozen bytes into an empty socket buffer: written at once
-    if (out.hasRemaining()) throw new IOException("request not written at once");
-    c.phase = SseConnection.Phase.HEAD;
-    if (c.stalled) {
-      pending--; // never read: it counts as opened once the request is out
-      key.interestOps(0);
-    } else {
-      key.interestOps(SelectionKey.OP_READ);
-    }
-  }
-
-  private void read(SseConnection c, SelectionKey key, long nowMillis) throws IOException {
-    while (true) {
-      readBuffer.clear();
-      int n = c.channel.read(readBuffer);
-      if (n < 0) {
-        if (c.phase == SseConnection.Phase.BODY) {
-          closedByServer++;
-        } else {
-          fail(c, new IOException("closed before the response head"));
-        }
-        close(c, key);
-        return;
-      }
-      if (n == 0) return;
-      SseConnection.Phase before = c.phase;
-      if (!c.consume(readBuffer.array(), 0, n, nowMillis, stats)) {
-        fail(c, new IOException("not a 200 event stream"));
-        close(c, key);
-        return;
-      }
-      if (before == SseConnection.Phase.HEAD && c.phase == SseConnection.Phase.BODY) pending--;
-      if (n < readBuffer.capacity()) return;
-    }
-  }
-
-  private void expirePending() {
-    long now = System.nanoTime();
-    for (SseConnection c : connections) {
-      boolean waiting = c.phase == SseConnection.Phase.CONNECTING || (c.phase == SseConnection.Phase.HEAD && !c.stalled);
-      if (waiting && now - c.openedNanos > connectTimeoutNanos) {
-        fail(c, new IOException("no response within the connect timeout"));
-        close(c, c.channel.keyFor(selector));
-      }
-    }
-  }
-
-  private void fail(SseConnection c, IOException e) {
-    failed++;
-    if (firstFailure == null) firstFailure = e.toString();
-    if (c != null && c.phase != SseConnection.Phase.BODY && !(c.stalled && c.phase == SseConnection.Phase.HEAD)) pending--;
-  }
-
-  private void close(SseConnection c, SelectionKey key) {
-    c.phase = SseConnection.Phase.CLOSED;
-    if (key != null) key.cancel();
-    closeQuietly(c.channel);
-  }
-
-  private void closeAll() {
-    for (SseConnection c : connections) closeQuietly(c.channel);
-    try {
-      selector.close();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
-  }
-
-  private static void closeQuietly(SocketChannel channel) {
-    if (channel == null) return;
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // the connection is gone either way
-    }
-  }
-
-  /** Closes every connection and stops the selector thread. */
+  /** Closes every connection and stops every loop. */
   @Override
   public void close() {
-    running = false;
-    selector.wakeup();
-    try {
-      thread.join(TimeUnit.SECONDS.toMillis(30));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    for (SelectorLoop loop : loops) loop.close();
   }
 }

@@ -28,7 +28,7 @@ final class LatencyChart {
   private static final int BOTTOM = 70;
   private static final Map<String, Color> COLOURS = Map.of(
       "ssekit", new Color(0x1f77b4), "javalin", new Color(0xd62728), "ssekit-jar", new Color(0x2ca02c),
-      "ssekit-patched", new Color(0x9467bd));
+      "ssekit-patched", new Color(0x9467bd), Summary.FLOOR, new Color(0x555555));
   /** The target for p99 delivery latency, drawn as a reference line. */
   private static final double TARGET_P99_MS = 50;
 

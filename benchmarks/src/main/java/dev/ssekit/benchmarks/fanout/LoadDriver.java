@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -24,10 +25,17 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>{@code --matrix stall} measures stalled readers (use {@code --window 45s});
  * {@code --matrix log} measures the Redis log against the in-memory one, on one and on three
  * nodes (each run on a new redis-server in {@code --redis-dir});
+ * {@code --matrix floor} measures the floor server ({@code BenchServer --impl floor}) next to
+ * {@code --impls} under each load, for CPU per write and latency as ratios to the floor;
  * {@code --matrix single} measures one scenario from {@code --impl --clients --rate
  * --payload-bytes --stalled --log --nodes}; {@code --only a,b} keeps the named scenarios of a matrix;
  * {@code --from runs.json[,more.json]} only writes the summary and chart again from saved runs
  * (with the {@code --window} and {@code --warmup} they were measured with, for the caption).
+ *
+ * <p>{@code --selectors n|auto} sets the selector threads of each load worker (see
+ * {@link ClientPool}); {@code --server-jvm-args "..."} adds flags to every server JVM (e.g.
+ * {@code -XX:+UseParallelGC}); {@code --profile jfr|perf|jfr,perf} profiles each server over the
+ * measurement window (see {@link ServerProfiler}), into {@code --out}/profiles.
  */
 public final class LoadDriver {
   /** Connections per worker process: below the 20,000 open-files limit with room to spare. */
@@ -43,6 +51,8 @@ public final class LoadDriver {
   private final Duration warmup;
   private final Duration window;
   private final Path redisDir;
+  private final Set<String> profile;
+  private final List<String> serverJvmArgs = new ArrayList<>();
   private int runs;
   private int nextPort;
 
@@ -55,6 +65,14 @@ public final class LoadDriver {
     this.window = flags.getDuration("window");
     this.redisDir = Path.of(flags.get("redis-dir"));
     this.nextPort = flags.getInt("base-port");
+    this.profile = ServerProfiler.modes(flags.get("profile"));
+    if (!flags.get("selectors").equals("auto") && flags.getInt("selectors") < 1) {
+      throw new IllegalArgumentException("--selectors must be auto or at least 1: " + flags.get("selectors"));
+    }
+    // The profilers' flags first, so that --server-jvm-args can override them.
+    serverJvmArgs.addAll(ServerProfiler.jvmArgs(profile));
+    String extra = flags.get("server-jvm-args").trim();
+    if (!extra.isEmpty()) serverJvmArgs.addAll(List.of(extra.split("\\s+")));
   }
 
   /** Runs the scenarios the flags name; see the class comment. */
@@ -66,7 +84,8 @@ public final class LoadDriver {
         Map.entry("out", "benchmarks/results"), Map.entry("server-jar", "server-app/target/ssekit-server.jar"),
         Map.entry("impl", "ssekit"), Map.entry("clients", "1000"), Map.entry("rate", "1"),
         Map.entry("payload-bytes", "0"), Map.entry("stalled", "0"), Map.entry("log", "memory"), Map.entry("nodes", "1"),
-        Map.entry("redis-dir", "benchmarks/target/redis"), Map.entry("from", "")));
+        Map.entry("redis-dir", "benchmarks/target/redis"), Map.entry("from", ""), Map.entry("selectors", "auto"),
+        Map.entry("server-jvm-args", ""), Map.entry("profile", "")));
     LoadDriver driver = new LoadDriver(flags);
     if (flags.get("from").isEmpty()) {
       driver.runAll(scenarios(flags));
@@ -143,7 +162,27 @@ public final class LoadDriver {
         all.add(new Scenario("ev100-everysec-1n", "ssekit", 1_000, 0, 100, 100, "redis-everysec", 1));
         all.add(new Scenario("ev100-everysec-3n", "ssekit", 1_000, 0, 100, 100, "redis-everysec", 3));
       }
-      default -> throw new IllegalArgumentException("--matrix must be quick, full, stall, log or single");
+      case "floor" -> {
+        // Every load is measured on the floor first, then on each server, back to back, so the
+        // ratios to the floor compare runs minutes apart rather than a whole matrix apart.
+        List<String> servers = new ArrayList<>(List.of(Summary.FLOOR));
+        for (String impl : impls) if (!impl.equals(Summary.FLOOR)) servers.add(impl);
+        List<Scenario> loads = List.of(
+            new Scenario("hb-1k", "", 1_000, 0, 1, 0),
+            new Scenario("hb-10k", "", 10_000, 0, 1, 0),
+            new Scenario("hb-max", "", max, 0, 1, 0),
+            new Scenario("ev100-1k", "", 1_000, 0, 100, 0),
+            // As --matrix stall: 4 KB events at 100/s fill a stalled reader's socket buffers in
+            // about 10 s, within a 20 s window; the reference is the same load without stalls.
+            new Scenario("kb4-100", "", 100, 0, 100, 4096),
+            new Scenario("stall-100", "", 100, 4, 100, 4096));
+        for (Scenario load : loads) {
+          for (String impl : servers) {
+            all.add(new Scenario(load.name(), impl, load.clients(), load.stalled(), load.rate(), load.payloadBytes()));
+          }
+        }
+      }
+      default -> throw new IllegalArgumentException("--matrix must be quick, full, stall, log, floor or single");
     }
     String only = flags.get("only");
     if (!only.isEmpty()) {
@@ -169,10 +208,10 @@ public final class LoadDriver {
           continue;
         }
         results.add(result);
-        System.out.printf("  held %d/%d, p50 %d ms, p99 %d ms, max %d ms, delivered %.1f%%, lost %d, RSS/conn %.1f KiB (after GC %.1f), server CPU %.0f%%, driver CPU %.0f%%%n",
+        System.out.printf("  held %d/%d, p50 %d ms, p99 %d ms, max %d ms, delivered %.1f%%, lost %d, out of order %d, RSS/conn %.1f KiB (after GC %.1f), server CPU %.0f%% (%.1f µs/write), driver CPU %.0f%% (%d selectors/worker)%n",
             result.held(), result.requested(), result.p50(), result.p99(), result.max(), result.deliveredPercent(),
-            result.lost(), result.rssPerConnectionKib(), result.rssPerConnectionGcKib(), result.serverCpuPercent(),
-            result.driverCpuPercent());
+            result.lost(), result.outOfOrder(), result.rssPerConnectionKib(), result.rssPerConnectionGcKib(),
+            result.serverCpuPercent(), result.cpuMicrosPerWrite(), result.driverCpuPercent(), result.selectors());
         Files.writeString(runsFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
       }
     }
@@ -199,7 +238,8 @@ public final class LoadDriver {
         int port = nextPort++;
         // Every node publishes its share, so events come from all of them, interleaved in the log.
         servers.add(ServerProcess.start(scenario, port, scenario.rate() / scenario.nodes(), eventLog, flags.get("heap"),
-            benchmarksJar, Path.of(flags.get("server-jar")), scenario.nodes() == 1 ? workerLog : logFile(run, scenario, node)));
+            serverJvmArgs, benchmarksJar, Path.of(flags.get("server-jar")),
+            scenario.nodes() == 1 ? workerLog : logFile(run, scenario, node)));
         ports.add(port);
       }
       Thread.sleep(2000); // let start-up work (JIT, class loading) settle before the baseline
@@ -213,22 +253,37 @@ public final class LoadDriver {
       for (WorkerProcess w : workers) w.awaitLine("READY", rampSeconds);
       Thread.sleep(warmup.toMillis());
 
+      // Profilers first: starting them takes a second or two (jcmd), which must not fall inside the window.
+      List<ServerProfiler> profilers = new ArrayList<>();
+      for (int node = 0; node < servers.size() && !profile.isEmpty(); node++) {
+        profilers.add(ServerProfiler.start(profile, servers.get(node), profileBase(run, scenario, servers.size() == 1 ? -1 : node)));
+      }
       long openAtStart = 0;
       for (WorkerProcess w : workers) openAtStart += number(w.send("RESET", "RESET", 30), "open");
       for (ServerProcess server : servers) server.publishDurations(); // the window's start: forget the warm-up
+      // Published events are counted right next to the CPU readings, so that the bursts of work
+      // after each publish and the count of publishes cover the same interval.
+      long published0 = sum(healthOf(servers), "published");
       long serverCpu0 = serverTicks(servers);
+      long[] serverCpuFine0 = serverCpuFine(servers);
       long redisCpu0 = redis == null ? 0 : ProcStats.cpuTicks(redis.pid());
       long driverCpu0 = workerTicks(workers);
       long t0 = System.nanoTime();
       Thread.sleep(window.toMillis());
+      long serverCpu1 = serverTicks(servers);
+      long[] serverCpuFine1 = serverCpuFine(servers);
+      double serverSeconds = (System.nanoTime() - t0) / 1e9; // the servers' CPU is read before the reports
+      long published1 = sum(healthOf(servers), "published");
       List<Map<String, Object>> reports = new ArrayList<>();
       for (WorkerProcess w : workers) reports.add(w.send("REPORT", "REPORT", 60));
       Histogram publishMicros = new Histogram();
       for (ServerProcess server : servers) publishMicros.add(server.publishDurations());
       double seconds = (System.nanoTime() - t0) / 1e9;
-      double serverCpu = cpuPercent(serverTicks(servers) - serverCpu0, seconds);
+      double serverCpu = cpuPercent(serverCpu1 - serverCpu0, serverSeconds);
       double redisCpu = redis == null ? -1 : cpuPercent(ProcStats.cpuTicks(redis.pid()) - redisCpu0, seconds);
       double driverCpu = cpuPercent(workerTicks(workers) - driverCpu0, seconds);
+      for (ServerProfiler profiler : profilers) profiler.finish().forEach(note -> System.out.println("  " + note));
+      long published = published0 < 0 || published1 < 0 ? -1 : published1 - published0;
 
       List<Map<String, Object>> health = new ArrayList<>();
       for (ServerProcess server : servers) health.add(server.health());
@@ -238,13 +293,28 @@ public final class LoadDriver {
       long rssLoadedGc = collected ? rssKib(servers) : -1;
       long tcpLoaded = ProcStats.tcpMemoryPages();
       return result(scenario, repetition, reports, openAtStart, health, seconds, rssBase, rssLoaded, rssBaseGc,
-          rssLoadedGc, (tcpLoaded - tcpBase) * 4, serverCpu, redisCpu, driverCpu, publishMicros);
+          rssLoadedGc, (tcpLoaded - tcpBase) * 4, serverCpu, redisCpu, driverCpu, publishMicros, published,
+          ProcStats.cpuNanosChecked(serverCpuFine0, serverCpuFine1),
+          String.join(" ", serverJvmArgs), String.join(",", profile));
     } finally {
       // The servers end their streams first, so TIME_WAIT stays on the servers' side; Redis goes last.
       for (ServerProcess server : servers) server.close();
       for (WorkerProcess w : workers) w.close();
       if (redis != null) redis.close();
     }
+  }
+
+  /** The {@code /health} of each server; null for one that did not answer. */
+  private static List<Map<String, Object>> healthOf(List<ServerProcess> servers) {
+    List<Map<String, Object>> health = new ArrayList<>();
+    for (ServerProcess server : servers) health.add(server.health());
+    return health;
+  }
+
+  /** Where a run's profiles of one node (-1: the only one) go, without the suffix of each kind. */
+  private Path profileBase(int run, Scenario scenario, int node) {
+    return out.resolve("profiles").resolve(String.format("%03d-%s-%s%s", run, scenario.name(), scenario.impl(),
+        node < 0 ? "" : "-node" + (node + 1)));
   }
 
   /** The log of a run's driver-side processes (node -1, and the only node of a one-node run) or of one of its nodes. */
@@ -265,6 +335,18 @@ public final class LoadDriver {
     return ticks;
   }
 
+  /** The servers' CPU time as {@code [ticks, nanoseconds]}, for {@link ProcStats#cpuNanosChecked}. */
+  private static long[] serverCpuFine(List<ServerProcess> servers) throws IOException {
+    long ticks = 0;
+    long nanos = 0;
+    for (ServerProcess server : servers) {
+      // Read together, so the two figures describe the same instant as nearly as possible.
+      ticks += server.cpuTicks();
+      nanos += ProcStats.cpuNanos(server.pid());
+    }
+    return new long[] {ticks, nanos};
+  }
+
   private static double cpuPercent(long ticks, double seconds) {
     return 100.0 * ticks / ProcStats.TICKS_PER_SECOND / seconds;
   }
@@ -283,7 +365,8 @@ public final class LoadDriver {
         int host = 2 + ((run * 4 + i * sourcesPerWorker + s) % 250);
         sources.add("127.0.0." + host);
       }
-      workers.add(WorkerProcess.start(i, benchmarksJar, ports, clients, i == 0 ? scenario.stalled() : 0, sources, log));
+      workers.add(WorkerProcess.start(i, benchmarksJar, ports, clients, i == 0 ? scenario.stalled() : 0, sources,
+          flags.get("selectors"), log));
     }
     return workers;
   }
@@ -296,10 +379,12 @@ public final class LoadDriver {
 
   private static RunResult result(Scenario scenario, int repetition, List<Map<String, Object>> reports,
       long openAtStart, List<Map<String, Object>> health, double seconds, long rssBase, long rssLoaded, long rssBaseGc,
-      long rssLoadedGc, long tcpKib, double serverCpu, double redisCpu, double driverCpu, Histogram publishMicros) {
+      long rssLoadedGc, long tcpKib, double serverCpu, double redisCpu, double driverCpu, Histogram publishMicros,
+      long published, long serverCpuNanos, String serverJvmArgs, String profile) {
     Histogram histogram = new Histogram();
     long requested = 0, open = 0, stalledOpen = 0, live = 0, failed = 0, closed = 0, received = 0, lost = 0;
     long outOfOrder = 0, mismatched = 0;
+    int selectors = Integer.MAX_VALUE; // the fewest any worker had: the figure that may limit the run
     String firstFailure = null;
     for (Map<String, Object> r : reports) {
       requested += number(r, "requested");
@@ -314,7 +399,9 @@ public final class LoadDriver {
       mismatched += number(r, "mismatched");
       if (firstFailure == null && r.get("firstFailure") != null) firstFailure = r.get("firstFailure").toString();
       histogram.add((String) r.get("histogram"));
+      selectors = (int) Math.min(selectors, number(r, "selectors"));
     }
+    if (selectors == Integer.MAX_VALUE) selectors = -1;
     // Events owed to the clients reading when the window opened; a client cut off later still counts.
     long expected = Math.round(scenario.rate() * seconds * openAtStart);
     return new RunResult(scenario, repetition, requested, open + stalledOpen, live, failed, closed,
@@ -322,7 +409,8 @@ public final class LoadDriver {
         received, expected, lost, histogram.percentile(0.50), histogram.percentile(0.99), histogram.percentile(0.999),
         histogram.max(), rssBase, rssLoaded, rssBaseGc, rssLoadedGc, tcpKib, serverCpu, driverCpu, seconds, firstFailure,
         redisCpu, outOfOrder, mismatched, sum(health, "publishFailed"), sum(health, "resets"),
-        publishMicros.percentile(0.50), publishMicros.percentile(0.99), publishMicros.max());
+        publishMicros.percentile(0.50), publishMicros.percentile(0.99), publishMicros.max(), published, selectors,
+        serverJvmArgs, profile, serverCpuNanos);
   }
 
   /** Adds up a field of the nodes' {@code /health}; -1 if a node did not answer or does not report it. */

@@ -27,6 +27,39 @@ public final class ProcStats {
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15)
   }
 
+  /**
+   * Returns the CPU time of {@code pid}'s live threads in nanoseconds (the first field of each
+   * {@code /proc/PID/task/TID/schedstat}). Finer than {@link #cpuTicks} (10 ms), but blind to
+   * threads that exited (e.g. an idle JIT compiler thread the JVM retires): compare it with the
+   * ticks before trusting it, as {@link #cpuNanosChecked} does.
+   */
+  public static long cpuNanos(long pid) throws IOException {
+    long nanos = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("schedstat")).trim();
+          nanos += Long.parseLong(stat.substring(0, stat.indexOf(' ')));
+        } catch (java.nio.file.NoSuchFileException e) {
+          // the thread exited while the list was read
+        }
+      }
+    }
+    return nanos;
+  }
+
+  /**
+   * Returns the CPU time between two readings of {@code [ticks, nanos]} in nanoseconds: the
+   * schedstat figure if it agrees with the ticks within their resolution (2 ticks), else the ticks
+   * (threads exited in between and took their schedstat time with them).
+   */
+  public static long cpuNanosChecked(long[] start, long[] end) {
+    long tickNanos = 1_000_000_000L / TICKS_PER_SECOND;
+    long fromTicks = (end[0] - start[0]) * tickNanos;
+    long fromSchedstat = end[1] - start[1];
+    return Math.abs(fromSchedstat - fromTicks) <= 2 * tickNanos ? fromSchedstat : fromTicks;
+  }
+
   /** Returns the pages of memory the kernel has allocated to TCP sockets (all processes). */
   public static long tcpMemoryPages() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/net/sockstat"))) {

@@ -32,12 +32,13 @@ final class ServerProcess implements AutoCloseable {
 
   /**
    * Starts one node of {@code scenario}'s server on {@code port}, publishing {@code rate} events
-   * per second (0: none) to {@code eventLog} ({@code memory} or a Redis URI), and waits until it
-   * answers {@code /health}.
+   * per second (0: none) to {@code eventLog} ({@code memory} or a Redis URI), with {@code jvmArgs}
+   * after the heap flags (so they may override them), and waits until it answers {@code /health}.
    */
-  static ServerProcess start(Scenario scenario, int port, double rate, String eventLog, String heap, Path benchmarksJar,
-      Path serverJar, File log) throws IOException, InterruptedException {
+  static ServerProcess start(Scenario scenario, int port, double rate, String eventLog, String heap, List<String> jvmArgs,
+      Path benchmarksJar, Path serverJar, File log) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(java(), "-Xmx" + heap, "-Xms64m"));
+    command.addAll(jvmArgs);
     if (scenario.impl().equals("ssekit-jar")) {
       if (scenario.rate() != 1 || scenario.payloadBytes() != 0 || scenario.nodes() != 1 || scenario.onRedis()) {
         throw new IllegalArgumentException("ssekit-jar is measured sending 1 s heartbeats on one node in memory");
@@ -110,14 +111,25 @@ final class ServerProcess implements AutoCloseable {
 
   /** Runs a full garbage collection in the server (jcmd GC.run); returns false if that failed. */
   boolean collectGarbage() throws InterruptedException {
+    return jcmd("GC.run");
+  }
+
+  /** Runs {@code jcmd <pid> command...} (e.g. {@code JFR.start ...}); returns false if it failed or took over 30 s. */
+  boolean jcmd(String... command) throws InterruptedException {
+    List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(pid())));
+    line.addAll(List.of(command));
     try {
-      Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-          Long.toString(pid()), "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
-        jcmd.destroyForcibly();
-        return false;
+      Process jcmd = ChildProcesses.started(
+          new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+      try {
+        if (!jcmd.waitFor(30, TimeUnit.SECONDS)) return false;
+        return jcmd.exitValue() == 0;
+      } finally {
+        jcmd.destroyForcibly(); // a no-op once it has exited
+        jcmd.waitFor(5, TimeUnit.SECONDS);
+        ChildProcesses.stopped(jcmd);
       }
-      return jcmd.exitValue() == 0;
     } catch (IOException e) {
       return false;
     }

@@ -12,7 +12,9 @@ import java.util.function.ToLongFunction;
 /**
  * The median of every figure over a scenario's repeated runs, and the markdown table of them: the
  * fan-out table, or, when a scenario runs on a Redis log or on several nodes, the log table
- * (latency, correctness summed over the runs, CPU of the nodes and of Redis).
+ * (latency, correctness summed over the runs, CPU of the nodes and of Redis). When the floor server
+ * ran, the fan-out table is followed by the floor table: every server's CPU per write, p50 and p99
+ * as ratios to the floor's under the same load.
  */
 final class Summary {
   /** One scenario's medians. */
@@ -20,7 +22,7 @@ final class Summary {
       double delivered, double lost, double rssPerConnGc, double rssPerConn, double tcpPerConn, double serverCpu,
       double driverCpu, double closedByServer, double slowDisconnected, String failure, double redisCpu,
       long lostSum, long outOfOrderSum, long mismatchedSum, long publishFailedSum, long tailResetsSum,
-      double publishP50Micros, double publishP99Micros) {}
+      double publishP50Micros, double publishP99Micros, double cpuMicrosPerWrite, double selectors) {}
 
   private final List<Row> rows;
 
@@ -47,7 +49,8 @@ final class Summary {
           median(runs, RunResult::closedByServer), median(runs, RunResult::slowDisconnected), failure,
           median(runs, RunResult::redisCpuPercent), sum(runs, RunResult::lost), sum(runs, RunResult::outOfOrder),
           sum(runs, RunResult::mismatched), sum(runs, RunResult::publishFailed), sum(runs, RunResult::tailResets),
-          median(runs, RunResult::publishP50Micros), median(runs, RunResult::publishP99Micros)));
+          median(runs, RunResult::publishP50Micros), median(runs, RunResult::publishP99Micros),
+          median(runs, RunResult::cpuMicrosPerWrite), median(runs, RunResult::selectors)));
     }
     return new Summary(rows);
   }
@@ -70,7 +73,54 @@ final class Summary {
 
   String markdown(String machine, Duration window, Duration warmup, int repeat) {
     boolean logTable = rows.stream().anyMatch(r -> r.scenario().onRedis() || r.scenario().nodes() > 1);
-    return logTable ? logMarkdown(machine, window, warmup, repeat) : fanOutMarkdown(machine, window, warmup, repeat);
+    if (logTable) return logMarkdown(machine, window, warmup, repeat);
+    String fanOut = fanOutMarkdown(machine, window, warmup, repeat);
+    return rows.stream().anyMatch(r -> r.scenario().impl().equals(FLOOR)) ? fanOut + "\n" + floorMarkdown(repeat) : fanOut;
+  }
+
+  /** The name of the floor server's impl. */
+  static final String FLOOR = "floor";
+
+  /**
+   * The floor table: for every scenario the floor ran, each server's CPU per write and latency, and
+   * their ratios to the floor's medians under the same load (same scenario name). 1 ms timestamps
+   * make a latency ratio to a floor of a few ms coarse; a floor of 0 ms gives no ratio.
+   */
+  private String floorMarkdown(int repeat) {
+    Map<String, Row> floors = new LinkedHashMap<>();
+    for (Row r : rows) {
+      if (r.scenario().impl().equals(FLOOR)) floors.put(r.scenario().name(), r);
+    }
+    StringBuilder md = new StringBuilder();
+    md.append("Against the floor (plain Java NIO, one write per client per event, measured in the same run), medians over ")
+        .append(repeat).append(" runs; CPU per write = server CPU time in the window ÷ (events published in it × clients held)"
+        + "; lost, out of order and other history summed over the runs.\n\n");
+    md.append("| scenario | server | clients | CPU µs/write | × floor | p50 ms | × floor | p99 ms | × floor | delivered | lost | out of order | other history | server CPU | driver CPU | selectors/worker |\n");
+    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Row r : rows) {
+      Scenario s = r.scenario();
+      Row floor = floors.get(s.name());
+      if (floor == null || s.nodes() != 1) continue;
+      md.append("| ").append(s.name()).append(" (").append(describe(s)).append(") | ").append(s.impl())
+          .append(" | ").append(whole(r.requested()))
+          .append(" | ").append(decimal(r.cpuMicrosPerWrite(), 1)).append(" | ").append(ratio(r.cpuMicrosPerWrite(), floor.cpuMicrosPerWrite()))
+          .append(" | ").append(whole(r.p50())).append(" | ").append(ratio(r.p50(), floor.p50()))
+          .append(" | ").append(whole(r.p99())).append(" | ").append(ratio(r.p99(), floor.p99()))
+          .append(" | ").append(String.format("%.1f%%", r.delivered())).append(" | ").append(r.lostSum())
+          .append(" | ").append(r.outOfOrderSum()).append(" | ").append(r.mismatchedSum())
+          .append(" | ").append(String.format("%.0f%%", r.serverCpu())).append(" | ").append(String.format("%.0f%%", r.driverCpu()))
+          .append(" | ").append(r.selectors() > 0 ? whole(r.selectors()) : "–").append(" |\n");
+    }
+    return md.toString();
+  }
+
+  private static String ratio(double value, double floor) {
+    if (Double.isNaN(value) || Double.isNaN(floor) || value < 0 || floor <= 0) return "–";
+    return String.format("%.2f×", value / floor);
+  }
+
+  private static String decimal(double v, int places) {
+    return Double.isNaN(v) ? "–" : String.format("%." + places + "f", v);
   }
 
   /**

@@ -7,7 +7,8 @@ import java.util.Arrays;
  * in ids), events out of order (an id that does not follow the previous one: a duplicate or a step
  * back), events whose id named another history than other connections saw for the same offset
  * (see {@link HistoryCheck}), and a histogram of delivery latency in whole milliseconds. Not
- * thread-safe: each selector thread owns one, and the worker reads it on that thread.
+ * thread-safe: each selector thread owns one, and the worker takes a {@link #copy} of it on that
+ * thread and {@link #add}s the copies of all its selectors into one report.
  */
 final class WindowStats {
   /** Latencies from 0 to this many milliseconds are kept exactly; longer ones land in the last bucket. */
@@ -39,6 +40,23 @@ final class WindowStats {
 
   void countMismatched() {
     mismatched++;
+  }
+
+  /** Returns a copy of these statistics, to be read on another thread. */
+  WindowStats copy() {
+    WindowStats copy = new WindowStats();
+    copy.add(this);
+    return copy;
+  }
+
+  /** Adds {@code other}'s counts and histogram to these: the merge is exact (same 1 ms buckets). */
+  void add(WindowStats other) {
+    for (int ms = 0; ms < histogram.length; ms++) histogram[ms] += other.histogram[ms];
+    received += other.received;
+    lost += other.lost;
+    outOfOrder += other.outOfOrder;
+    mismatched += other.mismatched;
+    negative += other.negative;
   }
 
   void reset() {

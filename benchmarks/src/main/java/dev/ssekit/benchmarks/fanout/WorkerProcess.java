@@ -35,14 +35,15 @@ final class WorkerProcess implements AutoCloseable {
 
   /**
    * Starts a worker that opens {@code clients} connections (the first {@code stalled} never read)
-   * from {@code sources}, spread round robin over the nodes listening on {@code ports}.
+   * from {@code sources}, spread round robin over the nodes listening on {@code ports}, read by
+   * {@code selectors} selector threads (a number, or {@code auto}).
    */
   static WorkerProcess start(int index, Path benchmarksJar, List<Integer> ports, int clients, int stalled, List<String> sources,
-      File log) throws IOException {
+      String selectors, File log) throws IOException {
     List<String> command = new ArrayList<>(List.of(ServerProcess.java(), "-Xmx512m", "-cp", benchmarksJar.toString(),
         LoadWorker.class.getName(), "--ports", String.join(",", ports.stream().map(String::valueOf).toList()),
         "--clients", Integer.toString(clients),
-        "--stalled", Integer.toString(stalled), "--sources", String.join(",", sources)));
+        "--stalled", Integer.toString(stalled), "--sources", String.join(",", sources), "--selectors", selectors));
     Process process = ChildProcesses.started(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log)).start());
     return new WorkerProcess(process, index);
   }
