@@ -5,7 +5,6 @@ import dev.ssekit.protocol.PayloadMapper;
 import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.protocol.SseComment;
 import dev.ssekit.protocol.SseEncoder;
-import dev.ssekit.protocol.internal.NamedThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -6,7 +6,7 @@ import dev.ssekit.client.SseException;
 import dev.ssekit.protocol.EventsLost;
 import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.protocol.SseComment;
-import dev.ssekit.protocol.internal.Durations;
+import dev.ssekit.protocol.Durations;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

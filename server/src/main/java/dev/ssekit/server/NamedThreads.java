@@ -1,19 +1,19 @@
-package dev.ssekit.protocol.internal;
+package dev.ssekit.server;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Names ssekit's threads {@code prefix-N}, so every one is recognisable in a thread dump.
- * Internal to ssekit; not a public API.
+ * The hub's and the heartbeat source's; the client names its own two threads.
  */
-public final class NamedThreads {
+final class NamedThreads {
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
   private NamedThreads() {}
 
   /** Returns a factory of non-daemon threads named {@code prefix-N}, N unique in the process. */
-  public static ThreadFactory factory(String prefix) {
+  static ThreadFactory factory(String prefix) {
     return r -> new Thread(r, prefix + "-" + SEQUENCE.incrementAndGet());
   }
 }

@@ -1,4 +1,4 @@
-package dev.ssekit.protocol.internal;
+package dev.ssekit.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

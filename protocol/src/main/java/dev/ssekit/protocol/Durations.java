@@ -1,4 +1,4 @@
-package dev.ssekit.protocol.internal;
+package dev.ssekit.protocol;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -6,16 +6,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses the durations operators type in flags and environment variables: {@code 250ms},
+ * The duration syntax of ssekit's command-line flags and environment variables: {@code 250ms},
  * {@code 1s}, {@code 2m}, {@code 1h}, a bare number of milliseconds, or ISO-8601 ({@code PT1S}).
- * Internal to ssekit's command-line tools; not a public API.
+ *
+ * <p>Public so that an application that embeds ssekit can read its own settings (a keep-alive
+ * interval, a {@code retry:} delay) exactly as the ssekit server and client read theirs, with the
+ * same error messages. It lives here because the runnable server and client share only this module.
  */
 public final class Durations {
   private static final Pattern SIMPLE = Pattern.compile("(\\d{1,18})(ms|s|m|h)?");
 
   private Durations() {}
 
-  /** Returns the duration {@code text} names; throws {@link IllegalArgumentException} saying what is accepted. */
+  /**
+   * Returns the duration {@code text} names; surrounding white space is ignored.
+   *
+   * @param text e.g. {@code 250ms}, {@code 1s}, {@code 2m}, {@code 1h}, {@code 1500} (milliseconds) or {@code PT1.5S}
+   * @return the duration; never negative, and at most what a {@code long} of milliseconds holds
+   * @throws IllegalArgumentException saying what is accepted, if {@code text} is none of these
+   */
   public static Duration parse(String text) {
     String t = text.trim();
     Matcher m = SIMPLE.matcher(t);
@@ -45,7 +54,12 @@ public final class Durations {
     throw new IllegalArgumentException("'" + text + "' is not a duration (use e.g. 250ms, 1s, 2m, 1h)");
   }
 
-  /** Returns {@code d} the way {@link #parse} reads it back, e.g. {@code 1500ms} or {@code 2s}. */
+  /**
+   * Returns {@code d} the way {@link #parse} reads it back, to the millisecond.
+   *
+   * @param d the duration
+   * @return e.g. {@code 1500ms} or {@code 2s}
+   */
   public static String format(Duration d) {
     long millis = d.toMillis();
     return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";

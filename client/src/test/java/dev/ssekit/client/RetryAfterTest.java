@@ -1,4 +1,4 @@
-package dev.ssekit.client.internal;
+package dev.ssekit.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package dev.ssekit.client.internal;
+package dev.ssekit.client;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -7,7 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
 /** Reads an HTTP {@code Retry-After} header: delay-seconds or an HTTP-date. */
-public final class RetryAfter {
+final class RetryAfter {
   private RetryAfter() {}
 
   /**
@@ -16,7 +16,7 @@ public final class RetryAfter {
    * @param value the header's value, or null
    * @return the wait, or null if the value is absent or unreadable
    */
-  public static Duration parse(String value) {
+  static Duration parse(String value) {
     return parse(value, Instant.now());
   }
 
@@ -27,7 +27,7 @@ public final class RetryAfter {
    * @param now the time to count an HTTP-date from
    * @return the wait (zero for a date past), or null if the value is absent or unreadable
    */
-  public static Duration parse(String value, Instant now) {
+  static Duration parse(String value, Instant now) {
     if (value == null) return null;
     String v = value.trim();
     if (v.matches("\\d{1,10}")) return Duration.ofSeconds(Long.parseLong(v));

@@ -1,4 +1,4 @@
-package dev.ssekit.client.internal;
+package dev.ssekit.client;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * thread that queues them. The queue is bounded: {@link #put} waits while it is full, which
  * stops the socket reader and lets TCP push back on the server rather than buffering without end.
  *
- * <p>Public only for the client in the parent package; not part of ssekit's API.
+ * <p>Package-private: not part of ssekit's API.
  */
-public final class Dispatcher {
+final class Dispatcher {
   private final BlockingQueue<Runnable> queue;
   private final Executor executor;
   private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -31,7 +31,7 @@ public final class Dispatcher {
    * @param capacity the most callbacks it holds
    * @param executor what runs them
    */
-  public Dispatcher(int capacity, Executor executor) {
+  Dispatcher(int capacity, Executor executor) {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.executor = executor;
   }
@@ -42,7 +42,7 @@ public final class Dispatcher {
    * @param callback what to run
    * @throws InterruptedException if interrupted while waiting for room
    */
-  public void put(Runnable callback) throws InterruptedException {
+  void put(Runnable callback) throws InterruptedException {
     if (closing) return;
     queue.put(callback);
     if (dropping) queue.clear(); // finish() ran meanwhile: nothing may run after its last callback
@@ -57,7 +57,7 @@ public final class Dispatcher {
    * @param lastCallback the last callback to run, or null to set none
    * @param dropQueued whether to drop the callbacks not yet run
    */
-  public synchronized void finish(Runnable lastCallback, boolean dropQueued) {
+  synchronized void finish(Runnable lastCallback, boolean dropQueued) {
     if (dropQueued) {
       dropping = true;
       queue.clear();
@@ -73,7 +73,7 @@ public final class Dispatcher {
    *
    * @return true on the dispatch thread
    */
-  public boolean isDispatchThread() {
+  boolean isDispatchThread() {
     return running == Thread.currentThread();
   }
 
@@ -84,7 +84,7 @@ public final class Dispatcher {
    * @return whether it has run
    * @throws InterruptedException if interrupted while waiting
    */
-  public boolean awaitFinished(long millis) throws InterruptedException {
+  boolean awaitFinished(long millis) throws InterruptedException {
     return finished.await(millis, TimeUnit.MILLISECONDS);
   }
 
@@ -130,7 +130,7 @@ public final class Dispatcher {
    *
    * @param callback what to run
    */
-  public static void safely(Runnable callback) {
+  static void safely(Runnable callback) {
     try {
       callback.run();
     } catch (Throwable t) {
