@@ -1,6 +1,7 @@
 package dev.ssekit.server;
 
 import dev.ssekit.protocol.EventsLost;
+import dev.ssekit.protocol.JsonCodec;
 import dev.ssekit.protocol.PayloadMapper;
 import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.protocol.SseComment;
@@ -60,7 +61,7 @@ public final class SseHub implements AutoCloseable {
 
   private final EventLog log;
   private final boolean ownsLog;
-  private final PayloadMapper payloads;
+  private volatile PayloadMapper payloads; // set once more, by useAppJson, when an app starts serving the hub
   private final int maxClients;
   private final int clientQueueCapacity;
   private final Duration keepAliveInterval;
@@ -129,6 +130,17 @@ public final class SseHub implements AutoCloseable {
     }
     long period = Math.max(1, keepAliveInterval.toMillis() / 4);
     timer.scheduleAtFixedRate(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Gives payloads without a chosen JSON codec the JSON of the app that serves the hub: called by
+   * {@link SsePlugin} when the app starts. A mapper whose codec was chosen
+   * ({@code PayloadMapper.Builder.json}) keeps it, and so does the hub once an app gave it one.
+   */
+  void useAppJson(JsonCodec appJson) {
+    synchronized (lock) {
+      if (appJson != null && payloads.json().isEmpty()) payloads = payloads.newBuilder().json(appJson).build();
+    }
   }
 
   /**
