@@ -59,6 +59,8 @@ final class Lifecycle {
   private final Handlers handlers;
   private final Consumer<SseException> terminal;
   private final ExecutorService ownExecutor;
+  /** The own executor's thread: joined on close, since the executor counts as terminated a moment before it ends. */
+  private volatile Thread callbackThread;
   private final Dispatcher dispatcher;
   private final Thread reader;
   private final AtomicBoolean httpReleased = new AtomicBoolean();
@@ -82,7 +84,7 @@ final class Lifecycle {
     this.handlers = handlers;
     this.terminal = terminal;
     this.ownExecutor = executor == null ? Executors.newSingleThreadExecutor(
-        r -> new Thread(r, "ssekit-client-callbacks-" + THREADS.incrementAndGet())) : null;
+        r -> callbackThread = new Thread(r, "ssekit-client-callbacks-" + THREADS.incrementAndGet())) : null;
     this.dispatcher = new Dispatcher(bufferCapacity, executor != null ? executor : ownExecutor);
     this.connection = new Connection(settings, new Reading());
     this.reader = new Thread(this::run, "ssekit-client-reader-" + THREADS.incrementAndGet());
@@ -259,6 +261,8 @@ final class Lifecycle {
         if (ownExecutor != null) {
           if (!finished) ownExecutor.shutdownNow(); // a handler is stuck: interrupt it
           ownExecutor.awaitTermination(millisUntil(deadline), TimeUnit.MILLISECONDS);
+          Thread callbacks = callbackThread;
+          if (callbacks != null) callbacks.join(millisUntil(deadline));
         }
       }
     } catch (InterruptedException e) {
