@@ -5,14 +5,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,18 +31,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code ssekit-fault-proxy-*}; {@link #close()} closes every connection and ends them all.
  */
 public final class FaultProxy implements AutoCloseable {
-  private final ServerSocket listener;
+  private final LoopbackServer server;
   private final InetSocketAddress upstream;
   private final int minBytes;
   private final int maxBytes;
   private final Random random;
-  private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-  private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger cuts = new AtomicInteger();
   private final AtomicInteger midEventCuts = new AtomicInteger();
   private final Object gate = new Object();
-  private final Thread acceptor;
   private boolean stalled; // guarded by gate
   private volatile boolean closed;
 
@@ -55,9 +47,7 @@ public final class FaultProxy implements AutoCloseable {
     this.minBytes = builder.minBytes;
     this.maxBytes = builder.maxBytes;
     this.random = new Random(builder.seed);
-    this.listener = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-    this.acceptor = new Thread(this::accept, "ssekit-fault-proxy-accept");
-    acceptor.start();
+    this.server = new LoopbackServer("ssekit-fault-proxy", this::proxy);
   }
 
   /**
@@ -86,7 +76,7 @@ public final class FaultProxy implements AutoCloseable {
    * @return the port
    */
   public int port() {
-    return listener.getLocalPort();
+    return server.port();
   }
 
   /**
@@ -117,7 +107,7 @@ public final class FaultProxy implements AutoCloseable {
 
   /** Closes every open connection now, both ways; new connections are accepted as before. */
   public void dropConnections() {
-    for (Socket socket : sockets) close(socket);
+    server.closeSockets();
   }
 
   /**
@@ -126,7 +116,7 @@ public final class FaultProxy implements AutoCloseable {
    * @return the count
    */
   public int connections() {
-    return connections.get();
+    return server.connections();
   }
 
   /**
@@ -148,46 +138,24 @@ public final class FaultProxy implements AutoCloseable {
     return midEventCuts.get();
   }
 
-  private void accept() {
-    while (!closed) {
-      Socket client;
-      try {
-        client = listener.accept();
-      } catch (IOException e) {
-        return; // closed
-      }
-      int n = connections.incrementAndGet();
-      long budget;
-      synchronized (random) {
-        budget = maxBytes == 0 ? Long.MAX_VALUE : minBytes + random.nextInt(maxBytes - minBytes + 1);
-      }
-      Socket server = new Socket();
-      sockets.add(client);
-      sockets.add(server);
-      try {
-        server.connect(upstream, 5000);
-        client.setTcpNoDelay(true); // forward each piece at once: Nagle would add delayed-ACK stalls
-        server.setTcpNoDelay(true);
-      } catch (IOException refused) {
-        close(client); // the server refused: the client sees a cut
-        close(server);
-        continue;
-      }
-      start(() -> pump(client, server, Long.MAX_VALUE, null), "ssekit-fault-proxy-" + n + "-up");
-      start(() -> pump(server, client, budget, new ChunkedBody()), "ssekit-fault-proxy-" + n + "-down");
+  /** Connects the accepted client to the server: bytes up on a thread of their own, bytes down on this one. */
+  private void proxy(Socket client, int n) {
+    long budget;
+    synchronized (random) {
+      budget = maxBytes == 0 ? Long.MAX_VALUE : minBytes + random.nextInt(maxBytes - minBytes + 1);
     }
-  }
-
-  private void start(Runnable pump, String name) {
-    Thread thread = new Thread(() -> {
-      try {
-        pump.run();
-      } finally {
-        threads.remove(Thread.currentThread());
-      }
-    }, name);
-    threads.add(thread);
-    thread.start();
+    Socket upstreamSocket = new Socket();
+    server.track(upstreamSocket);
+    try {
+      upstreamSocket.connect(upstream, 5000);
+      client.setTcpNoDelay(true); // forward each piece at once: Nagle would add delayed-ACK stalls
+      upstreamSocket.setTcpNoDelay(true);
+    } catch (IOException refused) {
+      server.close(upstreamSocket); // the server refused: the client sees a cut
+      return;
+    }
+    server.start("ssekit-fault-proxy-" + n + "-up", () -> pump(client, upstreamSocket, Long.MAX_VALUE, null));
+    pump(upstreamSocket, client, budget, new ChunkedBody());
   }
 
   /** Copies {@code from} to {@code to} until {@code budget} bytes went through, then cuts both. */
@@ -213,8 +181,8 @@ public final class FaultProxy implements AutoCloseable {
     } catch (IOException | InterruptedException e) {
       // the other direction cut it, or the proxy is closing
     } finally {
-      close(from);
-      close(to);
+      server.close(from);
+      server.close(to);
     }
   }
 
@@ -224,38 +192,14 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
-  private void close(Socket socket) {
-    sockets.remove(socket);
-    try {
-      socket.close();
-    } catch (IOException ignored) {
-      // already closed
-    }
-  }
-
   /** Stops accepting, closes every connection and waits for the proxy's threads to end. */
   @Override
   public void close() {
     closed = true;
-    try {
-      listener.close();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
-    join(acceptor);
     synchronized (gate) {
-      gate.notifyAll();
+      gate.notifyAll(); // a stalled pump goes on, to find its sockets closed
     }
-    dropConnections();
-    threads.forEach(FaultProxy::join);
-  }
-
-  private static void join(Thread thread) {
-    try {
-      thread.join(TimeUnit.SECONDS.toMillis(10));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    server.close();
   }
 
   @Override

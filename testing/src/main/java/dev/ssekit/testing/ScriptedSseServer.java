@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -14,12 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP/1.1 server on loopback that answers each connection as the next {@link SseScript} says,
@@ -44,19 +39,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ScriptedSseServer implements AutoCloseable {
   private static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
 
-  private final ServerSocket listener;
   private final BlockingQueue<SseScript> scripts = new LinkedBlockingQueue<>();
   private final BlockingQueue<SseRequest> requests = new LinkedBlockingQueue<>();
-  private final AtomicInteger connections = new AtomicInteger();
-  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-  private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-  private final Thread acceptor;
-  private volatile boolean closed;
+  private final LoopbackServer server;
 
   private ScriptedSseServer() throws IOException {
-    this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    this.acceptor = new Thread(this::accept, "ssekit-scripted-sse-accept");
-    acceptor.start();
+    this.server = new LoopbackServer("ssekit-scripted-sse", this::serve);
   }
 
   /**
@@ -75,7 +63,7 @@ public final class ScriptedSseServer implements AutoCloseable {
    * @return the port
    */
   public int port() {
-    return listener.getLocalPort();
+    return server.port();
   }
 
   /**
@@ -131,8 +119,8 @@ public final class ScriptedSseServer implements AutoCloseable {
   public SseRequest takeRequest(Duration timeout) throws InterruptedException {
     SseRequest request = requests.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
     if (request == null) {
-      throw new AssertionError("no request reached " + url() + " within " + timeout.toMillis() + " ms (" + connections.get()
-          + " connections so far)");
+      throw new AssertionError("no request reached " + url() + " within " + timeout.toMillis() + " ms ("
+          + server.connections() + " connections so far)");
     }
     return request;
   }
@@ -143,62 +131,22 @@ public final class ScriptedSseServer implements AutoCloseable {
    * @return the count
    */
   public int connectionCount() {
-    return connections.get();
+    return server.connections();
   }
 
   /** Stops accepting, cuts every connection and waits for the server's threads to end. */
   @Override
   public void close() {
-    closed = true;
-    try {
-      listener.close();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
-    join(acceptor); // no connection is accepted after this
-    for (Socket socket : open) closeQuietly(socket);
-    threads.forEach(Thread::interrupt);
-    threads.forEach(ScriptedSseServer::join);
+    server.close();
   }
 
-  private static void join(Thread thread) {
-    try {
-      thread.join(TimeUnit.SECONDS.toMillis(10));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void accept() {
-    while (!closed) {
-      Socket socket;
-      try {
-        socket = listener.accept();
-      } catch (IOException e) {
-        return; // closed
-      }
-      int n = connections.getAndIncrement();
-      open.add(socket);
-      Thread thread = new Thread(() -> serve(socket, n), "ssekit-scripted-sse-" + n);
-      threads.add(thread);
-      thread.start();
-    }
-  }
-
-  private void serve(Socket socket, int n) {
-    try (socket) {
-      socket.setTcpNoDelay(true); // each step goes out when written
-      SseRequest request = read(socket.getInputStream(), n);
-      if (request == null) return;
-      requests.add(request);
-      SseScript script = scripts.take();
-      if (!closed) answer(script, socket);
-    } catch (IOException | InterruptedException e) {
-      // the client went away, or the server is closing
-    } finally {
-      open.remove(socket);
-      threads.remove(Thread.currentThread());
-    }
+  private void serve(Socket socket, int n) throws IOException, InterruptedException {
+    socket.setTcpNoDelay(true); // each step goes out when written
+    SseRequest request = read(socket.getInputStream(), n);
+    if (request == null) return;
+    requests.add(request);
+    SseScript script = scripts.take();
+    if (!server.isClosed()) answer(script, socket);
   }
 
   private static void answer(SseScript script, Socket socket) throws IOException, InterruptedException {
@@ -330,16 +278,8 @@ public final class ScriptedSseServer implements AutoCloseable {
     };
   }
 
-  private static void closeQuietly(Socket socket) {
-    try {
-      socket.close();
-    } catch (IOException ignored) {
-      // already closed
-    }
-  }
-
   @Override
   public String toString() {
-    return "ScriptedSseServer{" + url() + ", " + connections.get() + " connections}";
+    return "ScriptedSseServer{" + url() + ", " + server.connections() + " connections}";
   }
 }
