@@ -56,7 +56,7 @@ class ScaleOutContractTest {
 
   private SseClient client(int port, String from, Received received) {
     SseClient client = SseClient.builder()
-        .url("http://127.0.0.1:" + port + "/sse")
+        .url("http://127.0.0.1:" + port + "/sse?topic=" + Publication.DEFAULT_TOPIC) // the jar's clients default to its heartbeats
         .reconnectPolicy(FAST)
         .readTimeout(Duration.ofSeconds(10))
         .lastEventId(from)
