@@ -23,7 +23,7 @@ public final class OrdersServer implements AutoCloseable {
       config.registerPlugin(new SsePlugin("/events", hub));
       config.routes.get("/health", ctx -> {
         HubStats stats = hub.stats();
-        ctx.json(Map.of("clients", stats.clients(), "lastEventId", stats.lastEventId()));
+        ctx.json(Map.of("clients", stats.clients(), "lastEventId", stats.lastEventId().toString()));
       });
     }).start();
   }

@@ -24,7 +24,7 @@ class OrderDeskTest {
   void eachPlacedOrderIsStreamedWithItsId(SseHub hub, URI url) throws Exception {
     try (SseEventStream<TypedEvent<Order>> orders = SseClient.builder()
         .url(url.toString())
-        .lastEventId(hub.stats().lastEventId()) // from now on, even before the client is connected
+        .lastEventId(hub.stats().lastEventId().toString()) // from now on, even before the client is connected
         .eventStream("order", PayloadType.of(Order.class))) {
       EventId id = new OrderDesk(hub).place(new Order(1, "tea"));
       TypedEvent<Order> order = orders.poll(Duration.ofSeconds(10));

@@ -22,7 +22,7 @@ class OrdersServerTest {
     try (OrdersServer server = new OrdersServer(0);
          SseEventStream<TypedEvent<String>> raw = SseClient.builder()
              .url("http://127.0.0.1:" + server.port() + "/events")
-             .lastEventId(server.hub().stats().lastEventId())
+             .lastEventId(server.hub().stats().lastEventId().toString())
              .eventStream("order", PayloadType.of(String.class))) {
       new OrderDesk(server.hub()).place(new Order(42, "tea"));
       assertEquals("{\"id\":42,\"item\":\"tea\"}", raw.poll(Duration.ofSeconds(10)).data());

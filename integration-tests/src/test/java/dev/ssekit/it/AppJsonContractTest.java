@@ -43,7 +43,7 @@ class AppJsonContractTest {
   private static String published(SseHub hub, URI url) throws InterruptedException {
     try (SseEventStream<TypedEvent<String>> orders = SseClient.builder()
         .url(url.toString())
-        .lastEventId(hub.stats().lastEventId())
+        .lastEventId(hub.stats().lastEventId().toString())
         .eventStream("order", PayloadType.of(String.class))) {
       hub.publish("order", ORDER);
       return orders.poll(Duration.ofSeconds(10)).data();
