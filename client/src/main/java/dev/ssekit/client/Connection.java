@@ -1,6 +1,5 @@
 package dev.ssekit.client;
 
-import dev.ssekit.client.internal.RetryAfter;
 import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.protocol.Sse;
 import dev.ssekit.protocol.SseComment;

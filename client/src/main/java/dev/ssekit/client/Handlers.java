@@ -1,6 +1,6 @@
 package dev.ssekit.client;
 
-import static dev.ssekit.client.internal.Dispatcher.safely;
+import static dev.ssekit.client.Dispatcher.safely;
 
 import dev.ssekit.protocol.EventsLost;
 import dev.ssekit.protocol.PayloadException;

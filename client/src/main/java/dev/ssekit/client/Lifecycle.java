@@ -1,12 +1,10 @@
 package dev.ssekit.client;
 
-import static dev.ssekit.client.internal.Dispatcher.safely;
+import static dev.ssekit.client.Dispatcher.safely;
 
 import dev.ssekit.client.SseClient.State;
-import dev.ssekit.client.internal.Dispatcher;
 import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.protocol.SseComment;
-import dev.ssekit.protocol.internal.NamedThreads;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -14,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import okhttp3.Call;
 import okhttp3.HttpUrl;
@@ -45,6 +44,8 @@ import okhttp3.Response;
  */
 final class Lifecycle {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  /** Numbers the client's threads, {@code ssekit-client-reader-N} and {@code ssekit-client-callbacks-N}, for thread dumps. */
+  private static final AtomicInteger THREADS = new AtomicInteger();
 
   /** What ended a backoff wait. */
   private enum Wake { TIMEOUT, RESTART, CLOSED }
@@ -58,6 +59,8 @@ final class Lifecycle {
   private final Handlers handlers;
   private final Consumer<SseException> terminal;
   private final ExecutorService ownExecutor;
+  /** The own executor's thread: joined on close, since the executor counts as terminated a moment before it ends. */
+  private volatile Thread callbackThread;
   private final Dispatcher dispatcher;
   private final Thread reader;
   private final AtomicBoolean httpReleased = new AtomicBoolean();
@@ -80,10 +83,11 @@ final class Lifecycle {
     this.listener = listener;
     this.handlers = handlers;
     this.terminal = terminal;
-    this.ownExecutor = executor == null ? Executors.newSingleThreadExecutor(NamedThreads.factory("ssekit-client-callbacks")) : null;
+    this.ownExecutor = executor == null ? Executors.newSingleThreadExecutor(
+        r -> callbackThread = new Thread(r, "ssekit-client-callbacks-" + THREADS.incrementAndGet())) : null;
     this.dispatcher = new Dispatcher(bufferCapacity, executor != null ? executor : ownExecutor);
     this.connection = new Connection(settings, new Reading());
-    this.reader = NamedThreads.factory("ssekit-client-reader").newThread(this::run);
+    this.reader = new Thread(this::run, "ssekit-client-reader-" + THREADS.incrementAndGet());
   }
 
   State state() {
@@ -257,6 +261,8 @@ final class Lifecycle {
         if (ownExecutor != null) {
           if (!finished) ownExecutor.shutdownNow(); // a handler is stuck: interrupt it
           ownExecutor.awaitTermination(millisUntil(deadline), TimeUnit.MILLISECONDS);
+          Thread callbacks = callbackThread;
+          if (callbacks != null) callbacks.join(millisUntil(deadline));
         }
       }
     } catch (InterruptedException e) {

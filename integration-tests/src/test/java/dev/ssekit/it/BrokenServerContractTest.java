@@ -9,10 +9,12 @@ import dev.ssekit.client.SseClient;
 import dev.ssekit.client.SseException;
 import dev.ssekit.client.SseException.Reason;
 import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.testing.ScriptedSseServer;
+import dev.ssekit.testing.SseScript;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +24,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The real client against servers that misbehave: it reports the documented errors and carries on as specified. */
+/**
+ * The real client against servers that misbehave, scripted with the testing kit's
+ * {@link ScriptedSseServer}: it reports the documented errors and carries on as specified.
+ */
 class BrokenServerContractTest {
   private static final ReconnectPolicy QUICK =
       ReconnectPolicy.DEFAULT.withDelays(Duration.ofMillis(5), Duration.ofMillis(50)).withJitter(0);
@@ -35,27 +40,23 @@ class BrokenServerContractTest {
     resources.close();
   }
 
-  private RawServer server(RawServer.Script... scripts) throws IOException {
-    RawServer server = new RawServer(scripts);
-    resources.add(server);
-    return server;
+  private ScriptedSseServer server(SseScript... scripts) throws IOException {
+    return resources.add(ScriptedSseServer.start()).enqueue(scripts);
   }
 
-  private SseClient subscribe(String url, SseClient.Builder settings) {
-    SseClient client = settings.url(url).listener(received).onEvent(received::event).build();
+  private SseClient subscribe(URI url, SseClient.Builder settings) {
+    SseClient client = settings.url(url.toString()).listener(received).onEvent(received::event).build();
     resources.add(client);
     return client.start();
   }
 
-  /** Event 1, then a data line of {@code mebibytes} MiB that never ends: the server gives up and closes. */
-  private static RawServer.Script fineThenALineOf(int mebibytes) {
+  /** Event 1, then a data line of {@code mebibytes} MiB that never ends: the server gives up and ends the response. */
+  private static SseScript fineThenALineOf(int mebibytes) {
     byte[] chunk = new byte[64 * 1024];
     Arrays.fill(chunk, (byte) 'x');
-    return out -> {
-      out.write(RawServer.streamHeaders());
-      out.write("id: 1\ndata: fine\n\ndata: ".getBytes(StandardCharsets.US_ASCII));
-      for (int i = 0; i < mebibytes * 16; i++) out.write(chunk);
-    };
+    SseScript script = SseScript.stream().raw("id: 1\ndata: fine\n\ndata: ");
+    for (int i = 0; i < mebibytes * 16; i++) script = script.raw(chunk);
+    return script.end();
   }
 
   private List<Reason> reasons() {
@@ -66,11 +67,10 @@ class BrokenServerContractTest {
   void garbageIsDecodedWithoutCrashingAndTheStreamGoesOn() throws Exception {
     byte[] garbage = new byte[256 * 1024];
     new Random(7).nextBytes(garbage);
-    RawServer server = server(out -> {
-      out.write(RawServer.streamHeaders());
-      out.write(garbage);
-      out.write("\n\nid: 99\nevent: ok\ndata: after the garbage \u00e9\n\n".getBytes(StandardCharsets.UTF_8));
-    });
+    ScriptedSseServer server = server(SseScript.stream()
+        .raw(garbage)
+        .raw("\n\nid: 99\nevent: ok\ndata: after the garbage \u00e9\n\n")
+        .end());
     // Comments are decoded only for a comment handler; random bytes make far more comment lines than fields.
     subscribe(server.url(), SseClient.builder().reconnectPolicy(ReconnectPolicy.NEVER).onComment(comment -> {}));
     Await.until(() -> "the stream to end; " + received, received::closed);
@@ -84,7 +84,7 @@ class BrokenServerContractTest {
 
   @Test
   void lineThatNeverEndsIsCutOffWithBoundedMemoryAndTheClientRecovers() throws Exception {
-    RawServer server = server(fineThenALineOf(16), RawServer.stream("id: 2\ndata: recovered\n\n"));
+    ScriptedSseServer server = server(fineThenALineOf(16), SseScript.stream().raw("id: 2\ndata: recovered\n\n"));
     subscribe(server.url(), SseClient.builder().reconnectPolicy(QUICK).maxLineLength(1 << 20));
     Await.until(() -> "the recovered event; " + received, () -> received.count() == 2);
     assertEquals(List.of("fine", "recovered"), received.events().stream().map(ServerSentEvent::data).toList());
@@ -98,7 +98,7 @@ class BrokenServerContractTest {
   void clientJarReadsPastA64MiBLineWithA64MiBHeap() throws Exception {
     // A client that buffered the line would run out of memory; one bounded by its 16 MiB line
     // limit reports the line, drops it, and goes on after reconnecting.
-    RawServer server = server(fineThenALineOf(64), RawServer.stream("id: 2\ndata: recovered\n\n"));
+    ScriptedSseServer server = server(fineThenALineOf(64), SseScript.stream().raw("id: 2\ndata: recovered\n\n"));
     Path jar = Path.of("..", "client-cli", "target", "ssekit-client.jar");
     assertTrue(jar.toFile().isFile(), "the client jar is built before the contract tests: " + jar.toAbsolutePath());
     Path stdout = Files.createTempFile("ssekit-client-", ".out");
@@ -108,7 +108,7 @@ class BrokenServerContractTest {
       Files.deleteIfExists(stderr);
     });
     Process client = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
-        "-jar", jar.toString(), "--format", "json", "--max-events", "2", server.url())
+        "-jar", jar.toString(), "--format", "json", "--max-events", "2", server.url().toString())
         .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
     resources.add(() -> {
       client.destroyForcibly();
@@ -125,7 +125,7 @@ class BrokenServerContractTest {
 
   @Test
   void serverErrorIsRetried() throws Exception {
-    RawServer server = server(RawServer.status(500, "Internal Server Error"), RawServer.stream("id: 1\ndata: ok\n\n"));
+    ScriptedSseServer server = server(SseScript.status(500), SseScript.stream().raw("id: 1\ndata: ok\n\n"));
     subscribe(server.url(), SseClient.builder().reconnectPolicy(QUICK));
     Await.until(() -> "the event after the retry; " + received, () -> received.count() >= 1);
     SseException error = received.errors().get(0);
@@ -136,28 +136,27 @@ class BrokenServerContractTest {
 
   @Test
   void noContentStopsForGood() throws Exception {
-    RawServer server = server(RawServer.status(204, "No Content"));
+    ScriptedSseServer server = server(SseScript.noContent());
     subscribe(server.url(), SseClient.builder().reconnectPolicy(QUICK));
     Await.until(() -> "closed; " + received, received::closed);
     assertEquals(List.of(), received.errors());
-    assertEquals(1, server.connections());
+    assertEquals(1, server.connectionCount());
   }
 
   @Test
   void notFoundFails() throws Exception {
-    RawServer server = server(RawServer.status(404, "Not Found"));
+    ScriptedSseServer server = server(SseScript.status(404));
     subscribe(server.url(), SseClient.builder().reconnectPolicy(QUICK));
     Await.until(() -> "closed; " + received, received::closed);
     assertEquals(List.of(Reason.HTTP_STATUS), reasons());
     assertEquals(404, received.errors().get(0).statusCode());
     assertTrue(received.errors().get(0).isFatal());
-    assertEquals(1, server.connections());
+    assertEquals(1, server.connectionCount());
   }
 
   @Test
   void htmlInsteadOfAStreamFails() throws Exception {
-    RawServer server = server(out -> out.write(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 6\r\n\r\n<html>".getBytes(StandardCharsets.US_ASCII)));
+    ScriptedSseServer server = server(SseScript.stream().contentType("text/html").raw("<html>"));
     subscribe(server.url(), SseClient.builder().reconnectPolicy(QUICK));
     Await.until(() -> "closed; " + received, received::closed);
     assertEquals(List.of(Reason.CONTENT_TYPE), reasons());

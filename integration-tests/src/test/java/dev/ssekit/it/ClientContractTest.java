@@ -8,7 +8,11 @@ import dev.ssekit.client.SseClient;
 import dev.ssekit.client.SseException;
 import dev.ssekit.protocol.PayloadType;
 import dev.ssekit.protocol.TypedEvent;
+import dev.ssekit.server.Publication;
 import dev.ssekit.server.app.SseServer;
+import dev.ssekit.testing.ScriptedSseServer;
+import dev.ssekit.testing.SseRequest;
+import dev.ssekit.testing.SseScript;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,8 +45,8 @@ class ClientContractTest {
     resources.close();
   }
 
-  private RawServer rawServer(RawServer.Script... scripts) throws IOException {
-    return resources.add(new RawServer(scripts));
+  private ScriptedSseServer scriptedServer(SseScript... scripts) throws IOException {
+    return resources.add(ScriptedSseServer.start()).enqueue(scripts);
   }
 
   /** The client jar's stdout lines and stderr after it exited by itself. */
@@ -71,41 +75,40 @@ class ClientContractTest {
 
   @Test
   void clientJarStreamsAPostResponseAndSendsTheBodyAgainOnReconnection() throws Exception {
-    RawServer server = rawServer(
-        RawServer.stream(": thinking\n\nid: 1\ndata: {\"token\":\"Hel\"}\n\n"),
-        RawServer.stream("id: 2\n: still thinking\ndata: {\"token\":\"lo\"}\n\n"));
+    ScriptedSseServer server = scriptedServer(
+        SseScript.stream().raw(": thinking\n\nid: 1\ndata: {\"token\":\"Hel\"}\n\n").end(),
+        SseScript.stream().raw("id: 2\n: still thinking\ndata: {\"token\":\"lo\"}\n\n"));
     Run run = runJar("64m", "-X", "POST", "-d", "{\"q\":1}", "-H", "Content-Type: application/json", "--format", "json",
-        "--comments", "--max-events", "2", server.url());
+        "--comments", "--max-events", "2", server.url().toString());
     assertEquals(0, run.status(), run.err());
     assertEquals(List.of("{\"comment\":\"thinking\"}",
         "{\"type\":\"message\",\"id\":\"1\",\"data\":\"{\\\"token\\\":\\\"Hel\\\"}\"}",
         "{\"comment\":\"still thinking\"}",
         "{\"type\":\"message\",\"id\":\"2\",\"data\":\"{\\\"token\\\":\\\"lo\\\"}\"}"), run.out());
-    List<String> requests = server.requests();
-    assertEquals(2, requests.size(), run.err());
-    for (String request : requests) {
-      assertTrue(request.startsWith("POST /sse HTTP/1.1\r\n"), request);
-      assertTrue(request.contains("\r\nContent-Type: application/json\r\n"), request);
-      assertTrue(request.contains("\r\nAccept: text/event-stream\r\n"), request);
-      assertTrue(request.endsWith("\r\n\r\n{\"q\":1}"), "the body, every time: " + request);
+    List<SseRequest> requests = List.of(server.takeRequest(), server.takeRequest());
+    assertEquals(2, server.connectionCount(), run.err());
+    for (SseRequest request : requests) {
+      assertEquals("POST", request.method(), request.toString());
+      assertEquals("/sse", request.target(), request.toString());
+      assertEquals("application/json", request.header("Content-Type"), request.toString());
+      assertEquals("text/event-stream", request.header("Accept"), request.toString());
+      assertEquals("{\"q\":1}", request.body(), "the body, every time: " + request);
     }
-    assertTrue(!requests.get(0).contains("Last-Event-ID"), requests.get(0));
-    assertTrue(requests.get(1).contains("\r\nLast-Event-ID: 1\r\n"), requests.get(1));
+    assertEquals(null, requests.get(0).lastEventId(), requests.get(0).toString());
+    assertEquals("1", requests.get(1).lastEventId(), requests.get(1).toString());
   }
 
   @Test
   void clientJarDecodesSevenMebibyteOneLineEventsWholeAndInTwoChunksInA64MiBHeap() throws Exception {
     byte[] seven = letters(7 * MIB);
-    RawServer server = rawServer(out -> {
-      out.write(RawServer.streamHeaders());
-      out.write(frame("1", seven)); // in one write
-      byte[] split = frame("2", seven);
-      out.write(split, 0, split.length / 2);
-      out.flush();
-      out.write(split, split.length / 2, split.length - split.length / 2);
-      out.write(bytes("id: 3\ndata: after\n\n"));
-    });
-    Run run = runJar("64m", "--format", "json", "--max-events", "3", "--no-reconnect", server.url());
+    byte[] split = frame("2", seven);
+    ScriptedSseServer server = scriptedServer(SseScript.stream()
+        .raw(frame("1", seven)) // in one write
+        .raw(Arrays.copyOfRange(split, 0, split.length / 2))
+        .raw(Arrays.copyOfRange(split, split.length / 2, split.length))
+        .raw("id: 3\ndata: after\n\n")
+        .end());
+    Run run = runJar("64m", "--format", "json", "--max-events", "3", "--no-reconnect", server.url().toString());
     assertEquals(0, run.status(), run.err());
     assertEquals("", run.err());
     String data = "\"data\":\"" + new String(seven, StandardCharsets.US_ASCII) + "\"}";
@@ -116,15 +119,14 @@ class ClientContractTest {
   @Test
   void clientJarDropsAnEventOverTheLimitInA64MiBHeapAndGoesOn() throws Exception {
     byte[] nine = letters(9 * MIB);
-    RawServer server = rawServer(out -> {
-      out.write(RawServer.streamHeaders());
-      out.write(bytes("id: 1\ndata: ")); // 18 MiB of data in one event, in lines under the line limit
-      out.write(nine);
-      out.write(bytes("\ndata: "));
-      out.write(nine);
-      out.write(bytes("\n\nid: 2\ndata: after\n\n"));
-    });
-    Run run = runJar("64m", "--format", "json", "--max-events", "1", "--no-reconnect", server.url());
+    ScriptedSseServer server = scriptedServer(SseScript.stream()
+        .raw("id: 1\ndata: ") // 18 MiB of data in one event, in lines under the line limit
+        .raw(nine)
+        .raw("\ndata: ")
+        .raw(nine)
+        .raw("\n\nid: 2\ndata: after\n\n")
+        .end());
+    Run run = runJar("64m", "--format", "json", "--max-events", "1", "--no-reconnect", server.url().toString());
     assertEquals(0, run.status(), run.err());
     assertEquals(List.of("{\"type\":\"message\",\"id\":\"2\",\"data\":\"after\"}"), run.out());
     assertEquals("ssekit-client: event stream has an event with more data than 16777216 bytes; the event was dropped\n",
@@ -138,7 +140,7 @@ class ClientContractTest {
     List<String> states = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger attempts = new AtomicInteger();
     CountDownLatch publishedMeanwhile = new CountDownLatch(1);
-    SseClient client = resources.add(SseClient.builder().url("http://127.0.0.1:" + server.port() + "/sse")
+    SseClient client = resources.add(SseClient.builder().url("http://127.0.0.1:" + server.port() + "/sse?topic=" + Publication.DEFAULT_TOPIC)
         .requestTransformer(request -> {
           // The attempt after the restart waits until events were published without it: only
           // Last-Event-ID can bring them back.
@@ -179,7 +181,7 @@ class ClientContractTest {
     SseServer server = resources.server(c -> c.heartbeatInterval = Duration.ZERO);
     for (int i = 1; i <= 100; i++) server.hub().publish("n", i); // replayed from the log on connect
     Flow.Publisher<TypedEvent<Integer>> publisher = SseClient.builder().lastEventId("0")
-        .url("http://127.0.0.1:" + server.port() + "/sse").reconnectPolicy(ReconnectPolicy.NEVER)
+        .url("http://127.0.0.1:" + server.port() + "/sse?topic=" + Publication.DEFAULT_TOPIC).reconnectPolicy(ReconnectPolicy.NEVER)
         .publisher("n", PayloadType.of(Integer.class));
     List<Integer> got = Collections.synchronizedList(new ArrayList<>());
     List<String> problems = Collections.synchronizedList(new ArrayList<>());

@@ -10,6 +10,7 @@ import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.server.Publication;
 import dev.ssekit.server.InMemoryEventLog;
 import dev.ssekit.server.app.SseServer;
+import dev.ssekit.testing.FaultProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,7 @@ class FaultContractTest {
 
   private SseClient subscribe(int port, Received received) {
     SseClient client = SseClient.builder()
-        .url("http://127.0.0.1:" + port + "/sse")
+        .url("http://127.0.0.1:" + port + "/sse?topic=" + Publication.DEFAULT_TOPIC) // the jar's clients default to its heartbeats
         .reconnectPolicy(FAST)
         .listener(received)
         .onEvent(received::event)
@@ -111,11 +112,10 @@ class FaultContractTest {
       c.history = 100_000;
     });
     // Budgets from inside the response headers to a few dozen events, so most cuts land mid-event.
-    ChaosProxy proxy = new ChaosProxy(server.port(), 32, 2500, 20261126L);
-    resources.add(proxy);
+    FaultProxy proxy = resources.add(FaultProxy.builder(server.port()).cutAfterRandomBytes(32, 2500).seed(20261126L).start());
     Received received = new Received();
     SseClient client = SseClient.builder()
-        .url("http://127.0.0.1:" + proxy.port() + "/sse")
+        .url(proxy.url("/sse?topic=" + Publication.DEFAULT_TOPIC).toString())
         .reconnectPolicy(FAST.withDelays(Duration.ofMillis(1), Duration.ofMillis(10)))
         .lastEventId(server.hub().stats().lastEventId().toString()) // everything from the start, however late the first connection gets through
         .listener(received)

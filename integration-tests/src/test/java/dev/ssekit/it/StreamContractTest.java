@@ -9,6 +9,7 @@ import dev.ssekit.protocol.Heartbeat;
 import dev.ssekit.protocol.PayloadMapper;
 import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.server.EventId;
+import dev.ssekit.server.Publication;
 import dev.ssekit.server.app.SseServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +47,8 @@ class StreamContractTest {
   }
 
   private String url(SseServer server) {
-    return "http://127.0.0.1:" + server.port() + "/sse";
+    // The jar subscribes a client that names no topic to its heartbeats only; these tests publish to the default topic too.
+    return "http://127.0.0.1:" + server.port() + "/sse?topic=" + SseServer.HEARTBEAT_TOPIC + "&topic=" + Publication.DEFAULT_TOPIC;
   }
 
   @Test

@@ -33,22 +33,47 @@ public final class ServerSentEvent {
     this.retry = retry;
   }
 
-  /** Returns an event of {@code type} carrying {@code data}, without id or retry. */
+  /**
+ * Returns an event without id or retry.
+ *
+ * @param type the event type; not empty, no CR, LF or NUL
+ * @param data the data; may contain line breaks
+ * @return the event
+ * @throws IllegalArgumentException if {@code type} would break framing
+ */
   public static ServerSentEvent of(String type, String data) {
     return of(type, data, null);
   }
 
-  /** Returns an event of {@code type} carrying {@code data} and {@code id} (null for none). */
+  /**
+ * Returns an event with an id.
+ *
+ * @param type the event type; not empty, no CR, LF or NUL
+ * @param data the data; may contain line breaks
+ * @param id the id (no CR, LF or NUL), or null for none
+ * @return the event
+ * @throws IllegalArgumentException if {@code type} or {@code id} would break framing
+ */
   public static ServerSentEvent of(String type, String data, String id) {
     return new ServerSentEvent(checkType(type), Objects.requireNonNull(data, "data"), checkId(id), null);
   }
 
-  /** Returns an event of the default type {@value #DEFAULT_TYPE} carrying {@code data}. */
+  /**
+ * Returns an event of the default type {@value #DEFAULT_TYPE}.
+ *
+ * @param data the data; may contain line breaks
+ * @return the event
+ */
   public static ServerSentEvent message(String data) {
     return of(DEFAULT_TYPE, data);
   }
 
-  /** Returns a {@value #HEARTBEAT_TYPE} event whose data is {@code epochMillis} in decimal. */
+  /**
+ * Returns a {@value #HEARTBEAT_TYPE} event whose data is a time in decimal epoch milliseconds.
+ *
+ * @param epochMillis the time the beat was sent
+ * @return the event, without id
+ */
   public static ServerSentEvent heartbeat(long epochMillis) {
     return new ServerSentEvent(HEARTBEAT_TYPE, Long.toString(epochMillis), null, null);
   }
@@ -58,35 +83,61 @@ public final class ServerSentEvent {
     return new ServerSentEvent(type, data, id, retry);
   }
 
-  /** Returns a copy of this event with {@code id} (null for none, "" to reset the receiver's last id). */
+  /**
+ * Returns a copy of this event with another id.
+ *
+ * @param id the id (no CR, LF or NUL); null for none, {@code ""} to reset the receiver's last id
+ * @return the copy
+ * @throws IllegalArgumentException if {@code id} would break framing
+ */
   public ServerSentEvent withId(String id) {
     return new ServerSentEvent(type, data, checkId(id), retry);
   }
 
-  /** Returns a copy of this event that also tells the receiver to wait {@code retry} before reconnecting. */
+  /**
+ * Returns a copy of this event that also tells the receiver how long to wait before reconnecting.
+ *
+ * @param retry the reconnection time, or null for none
+ * @return the copy
+ * @throws IllegalArgumentException if {@code retry} is negative
+ */
   public ServerSentEvent withRetry(Duration retry) {
     return new ServerSentEvent(type, data, id, checkRetry(retry));
   }
 
-  /** Returns the event type; never null or empty ({@value #DEFAULT_TYPE} when the stream named none). */
+  /**
+ * Returns the event type.
+ *
+ * @return the type; never null or empty ({@value #DEFAULT_TYPE} when the stream named none)
+ */
   public String type() {
     return type;
   }
 
-  /** Returns the data; never null, line breaks normalised to LF when decoded. */
+  /**
+ * Returns the data.
+ *
+ * @return the data; never null, line breaks normalised to LF when decoded
+ */
   public String data() {
     return data;
   }
 
   /**
-   * Returns the id, or null for none. On a decoded event this is the stream's last event id in
-   * effect when the event was dispatched, which persists across events until the stream changes it.
-   */
+ * Returns the id. On a decoded event this is the stream's last event id in effect when the event
+ * was dispatched, which persists across events until the stream changes it.
+ *
+ * @return the id, or null for none
+ */
   public String id() {
     return id;
   }
 
-  /** Returns the reconnection time this event carries, or null for none. */
+  /**
+ * Returns the reconnection time this event carries.
+ *
+ * @return the reconnection time, or null for none
+ */
   public Duration retry() {
     return retry;
   }

@@ -11,7 +11,12 @@ public record SseComment(String text) {
   /** The empty comment a server sends to keep an idle connection open. */
   public static final SseComment KEEP_ALIVE = new SseComment("");
 
-  /** Creates a comment; {@code text} must not be null. */
+  /**
+ * Creates a comment.
+ *
+ * @param text the comment's text, without the leading colon; may contain line breaks (each line
+ *     becomes a comment line)
+ */
   public SseComment {
     Objects.requireNonNull(text, "text");
   }

@@ -20,11 +20,20 @@ public final class SseLimitExceededException extends RuntimeException {
     EVENT
   }
 
+  /** Which limit the stream exceeded. */
   private final Limit limit;
+  /** The limit, in bytes. */
   private final int maxBytes;
+  /** The last event id in effect before the dropped event ("" if none). */
   private final String lastEventId;
 
-  /** Creates the exception for {@code limit} of {@code maxBytes}, seen after {@code lastEventId}. */
+  /**
+ * Creates the exception.
+ *
+ * @param limit which limit the stream exceeded
+ * @param maxBytes the limit, in bytes
+ * @param lastEventId the last event id in effect before the dropped event ({@code ""} if none)
+ */
   public SseLimitExceededException(Limit limit, int maxBytes, String lastEventId) {
     super(message(limit, maxBytes, lastEventId));
     this.limit = limit;
@@ -38,17 +47,29 @@ public final class SseLimitExceededException extends RuntimeException {
     return "event stream has " + what + maxBytes + " bytes" + where + "; the event was dropped";
   }
 
-  /** Returns which limit was exceeded. */
+  /**
+ * Returns which limit was exceeded.
+ *
+ * @return the limit
+ */
   public Limit limit() {
     return limit;
   }
 
-  /** Returns the limit in bytes. */
+  /**
+ * Returns the limit in bytes.
+ *
+ * @return the limit's size
+ */
   public int maxBytes() {
     return maxBytes;
   }
 
-  /** Returns the last event id in effect before the dropped event ("" if none). */
+  /**
+ * Returns the last event id in effect before the dropped event.
+ *
+ * @return the id; {@code ""} if none
+ */
   public String lastEventId() {
     return lastEventId;
   }

@@ -104,6 +104,59 @@ class PayloadMapperTest {
   }
 
   @Test
+  void eventsLostCodecReadsWhatAJsonLibraryWouldWriteAndRejectsWhatIsNotJson() {
+    PayloadCodec<EventsLost> codec = EventsLost.CODEC;
+    assertEquals(new EventsLost("a\"b\\c\u00e9", null), codec.decode(codec.encode(new EventsLost("a\"b\\c\u00e9", null))));
+    assertEquals("{\"lastEventId\":\"x\\u0001\",\"firstAvailableId\":null}", codec.encode(new EventsLost("x\u0001", null)));
+    assertEquals(new EventsLost("1.a", "2.b"),
+        codec.decode(" { \"firstAvailableId\" : \"2.b\", \"extra\": 3.5e2, \"flag\": true, \"lastEventId\":\"1.\\u0061\" } "));
+    assertEquals(new EventsLost(null, null), codec.decode("{}"));
+    for (String bad : new String[] {"", "{", "{\"lastEventId\":1x}", "{\"lastEventId\":\"a}", "{} x", "[]",
+        "{\"lastEventId\":\"a\",}", "{\"lastEventId\":\"\\q\"}", "{\"nested\":{}}"}) {
+      assertThrows(IllegalArgumentException.class, () -> codec.decode(bad), bad);
+    }
+  }
+
+  @Test
+  void anotherJsonLibraryPlugsInThroughJsonCodec() {
+    com.fasterxml.jackson.databind.ObjectMapper jackson2 = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    JsonCodec codec = new JsonCodec() {
+      @Override
+      public String toJson(Object value, java.lang.reflect.Type type) throws Exception {
+        calls.add("toJson " + type.getTypeName());
+        return jackson2.writeValueAsString(value);
+      }
+
+      @Override
+      public Object fromJson(String json, java.lang.reflect.Type type) throws Exception {
+        calls.add("fromJson " + type.getTypeName());
+        return jackson2.readValue(json, jackson2.constructType(type));
+      }
+    };
+    PayloadMapper jackson2Mapper = PayloadMapper.builder().json(codec).register("address", Address.class).build();
+    assertEquals(Optional.of(codec), jackson2Mapper.json());
+    assertEquals(Optional.empty(), PayloadMapper.defaults().json(), "the default is not a chosen codec");
+
+    Address address = new Address("Zürich", List.of("line 1"));
+    ServerSentEvent e = jackson2Mapper.toEvent(address);
+    assertEquals("{\"city\":\"Zürich\",\"lines\":[\"line 1\"]}", e.data());
+    assertEquals(address, jackson2Mapper.decode(e, Address.class));
+    assertEquals(List.of(address), jackson2Mapper.decode(ServerSentEvent.of("batch", "[" + e.data() + "]"),
+        new PayloadType<List<Address>>() {}));
+    assertEquals(List.of("toJson " + Address.class.getName(), "fromJson " + Address.class.getName(),
+        "fromJson java.util.List<" + Address.class.getName() + ">"), calls);
+    assertEquals(Heartbeat.ofEpochMilli(5), jackson2Mapper.decode(ServerSentEvent.heartbeat(5), Heartbeat.class),
+        "own codecs never reach the JSON codec");
+    assertEquals(3, calls.size());
+    assertEquals(Optional.of(codec), jackson2Mapper.newBuilder().build().json(), "newBuilder keeps the codec");
+
+    PayloadException broken = assertThrows(PayloadException.class,
+        () -> jackson2Mapper.decode(ServerSentEvent.of("address", "{oops", "7"), Address.class));
+    assertTrue(broken.getMessage().startsWith("cannot decode 'address' event (id 7) as Address:"), broken.getMessage());
+  }
+
+  @Test
   void unregisteredTypeNeedsAnExplicitEventType() {
     assertThrows(IllegalArgumentException.class, () -> mapper.toEvent(new Address("x", List.of())));
     assertEquals("addr", mapper.toEvent("addr", new Address("x", List.of())).type());

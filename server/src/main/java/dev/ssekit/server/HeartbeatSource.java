@@ -2,7 +2,6 @@ package dev.ssekit.server;
 
 import dev.ssekit.protocol.Heartbeat;
 import dev.ssekit.protocol.ServerSentEvent;
-import dev.ssekit.protocol.internal.NamedThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;

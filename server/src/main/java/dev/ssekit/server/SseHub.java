@@ -1,11 +1,11 @@
 package dev.ssekit.server;
 
 import dev.ssekit.protocol.EventsLost;
+import dev.ssekit.protocol.JsonCodec;
 import dev.ssekit.protocol.PayloadMapper;
 import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.protocol.SseComment;
 import dev.ssekit.protocol.SseEncoder;
-import dev.ssekit.protocol.internal.NamedThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,7 +66,7 @@ public final class SseHub implements AutoCloseable {
 
   private final EventLog log;
   private final boolean ownsLog;
-  private final PayloadMapper payloads;
+  private volatile PayloadMapper payloads; // set once more, by useAppJson, when an app starts serving the hub
   private final int maxClients;
   private final int clientQueueCapacity;
   private final int maxTopicsPerClient;
@@ -147,6 +147,17 @@ public final class SseHub implements AutoCloseable {
     }
     long period = Math.max(1, keepAliveInterval.toMillis() / 4);
     timer.scheduleAtFixedRate(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Gives payloads without a chosen JSON codec the JSON of the app that serves the hub: called by
+   * {@link SsePlugin} when the app starts. A mapper whose codec was chosen
+   * ({@code PayloadMapper.Builder.json}) keeps it, and so does the hub once an app gave it one.
+   */
+  void useAppJson(JsonCodec appJson) {
+    synchronized (lock) {
+      if (appJson != null && payloads.json().isEmpty()) payloads = payloads.newBuilder().json(appJson).build();
+    }
   }
 
   /**

@@ -47,7 +47,11 @@ public final class SseHubConfig {
   /** How long {@link SseHub#close()} lets clients drain their queues before cutting them off. */
   public Duration shutdownTimeout = Duration.ofSeconds(3);
 
-  /** Converts payloads of {@link SseHub#publish(String, Object)} to event data. */
+  /**
+   * Converts payloads of {@link SseHub#publish(String, Object)} to event data. Its JSON, unless
+   * chosen with {@code PayloadMapper.Builder.json}, is the serving Javalin app's
+   * ({@code config.jsonMapper(...)}), else Jackson 3.
+   */
   public PayloadMapper payloads = PayloadMapper.defaults();
 
   /** Threads that write to clients; writes never block, so a few serve any number of clients. */

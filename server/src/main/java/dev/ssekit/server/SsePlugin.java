@@ -123,6 +123,7 @@ public final class SsePlugin extends Plugin<SsePlugin.Config> {
 
   @Override
   public void onStart(JavalinState state) {
+    hub.useAppJson(AppJson.of(state));
     state.routes.get(path, this::handle);
     state.events.serverStopping(this::endStreams);
     if (http2) state.events.serverStarting(() -> addHttp2(state.jettyInternal.server));

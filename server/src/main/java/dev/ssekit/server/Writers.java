@@ -1,6 +1,5 @@
 package dev.ssekit.server;
 
-import dev.ssekit.protocol.internal.NamedThreads;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.ssekit.client.cli;
 
 import dev.ssekit.client.SseClient;
-import dev.ssekit.protocol.internal.Durations;
+import dev.ssekit.protocol.Durations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import dev.ssekit.client.SseException;
 import dev.ssekit.protocol.EventsLost;
 import dev.ssekit.protocol.ServerSentEvent;
 import dev.ssekit.protocol.SseComment;
-import dev.ssekit.protocol.internal.Durations;
+import dev.ssekit.protocol.Durations;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -36,7 +36,11 @@ public final class ClientMain {
 
   private ClientMain() {}
 
-  /** Subscribes and prints until done; exits with 0 (done), 1 (failed) or 2 (usage). */
+  /**
+ * Subscribes and prints until done; exits with 0 (done), 1 (failed) or 2 (usage).
+ *
+ * @param args the options and the URL, as {@code --help} lists them
+ */
   public static void main(String[] args) {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);

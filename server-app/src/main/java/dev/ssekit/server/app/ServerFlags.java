@@ -1,6 +1,6 @@
 package dev.ssekit.server.app;
 
-import dev.ssekit.protocol.internal.Durations;
+import dev.ssekit.protocol.Durations;
 import dev.ssekit.redis.RedisEventLog;
 import java.time.Duration;
 import java.util.ArrayList;
