@@ -12,24 +12,76 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.ee10.servlet.HttpOutput;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Adapts one servlet response in async, non-blocking mode to a {@link SseSink}, and
  * the container's write and lifecycle callbacks back to the channel. The response ends when
  * {@link #finished()} completes: Javalin then completes the async context.
+ *
+ * <p>Over HTTP/1.1 on Jetty the body bypasses the servlet and HTTP layers once the head is out:
+ * each write is one chunk ({@code <hex>\r\n<frames>\r\n}), framed here, written straight to the
+ * connection's {@link EndPoint}. A stream is a long run of tiny writes to thousands of clients,
+ * and Jetty's per-write path (its output state machine, callbacks, the HTTP generator, a header
+ * lookup for the content length) cost more than the system call itself, and stores fresh objects
+ * into each long-lived connection, which the garbage collector must then track. It stays
+ * correct because the response asks for chunking itself ({@code Transfer-Encoding: chunked},
+ * which Jetty honours even when the connection will not be reused), nothing else writes to the
+ * connection while the stream is open, and the end goes through Jetty, which writes the last
+ * chunk. Anything else (HTTP/2, HTTP/1.0, HEAD, a wrapped output stream, a compressed response)
+ * writes through the servlet output stream.
  */
 final class ServletSink implements SseSink, WriteListener, AsyncListener {
+  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final int CHUNK_HEAD = 10; // up to 8 hex digits and CRLF
+  private static final int CHUNK = 512; // the hub's writes are at most this long, except single large frames
+
   private final HttpServletRequest request;
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
   private final CompletableFuture<Void> completed = new CompletableFuture<>();
   private final ServletContextRequest jetty;
+  private final EndPoint endPoint; // where chunks go once direct; null when this response cannot go direct
   private volatile ServletOutputStream out;
   private volatile SseConnection channel;
+
+  // Direct writing, by the hub's writer thread; the completion callback clears writing.
+  private boolean headSent;
+  private volatile boolean direct;
+  private volatile boolean writing;
+  private volatile boolean inWrite;
+  private ByteBuffer chunk; // native memory: the system call then copies nothing
+  private ByteBuffer[] one;
+  private ByteBuffer[] three; // chunk head, a large frame, CRLF
+  private final Callback written = new Callback() {
+    @Override
+    public void succeeded() {
+      writing = false;
+      // A write that completed inside write() needs no wake-up: the writer asks isReady() next.
+      if (!inWrite) channel.writePossible();
+    }
+
+    @Override
+    public void failed(Throwable failure) {
+      writing = false;
+      channel.failed();
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+      return InvocationType.NON_BLOCKING; // it only flags and schedules
+    }
+  };
 
   ServletSink(HttpServletRequest request) {
     this.request = request;
     this.jetty = ServletContextRequest.getServletContextRequest(unwrap(request));
+    this.endPoint = jetty != null && jetty.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1
+        && HttpMethod.GET.is(request.getMethod()) ? jetty.getConnectionMetaData().getConnection().getEndPoint() : null;
     if (jetty != null) {
       // Jetty tells every end of a request here, an aborted one included, which reaches no
       // AsyncListener: the only signal that fires on every path.
@@ -39,6 +91,14 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
         completed.complete(null);
       });
     }
+  }
+
+  /**
+   * Returns whether this response may write its body straight to the connection: then the
+   * response must ask for chunking ({@code Transfer-Encoding: chunked}) before it is committed.
+   */
+  boolean mayWriteDirectly() {
+    return endPoint != null;
   }
 
   /** Starts writing {@code out} for {@code channel}: the container calls back when it is ready. */
@@ -60,11 +120,23 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
 
   @Override
   public boolean isReady() {
-    return out.isReady();
+    if (direct) return !writing;
+    boolean ready = out.isReady();
+    if (ready && headSent && endPoint != null && out instanceof HttpOutput) {
+      // The head is out; a handler that compresses the response must see every byte.
+      direct = jetty.getServletContextResponse().getHeaders().get(HttpHeader.CONTENT_ENCODING) == null
+          && "chunked".equalsIgnoreCase(jetty.getServletContextResponse().getHeaders().get(HttpHeader.TRANSFER_ENCODING));
+      headSent = false; // decided
+    }
+    return ready;
   }
 
   @Override
   public void write(ByteBuffer frames) throws IOException {
+    if (direct) {
+      writeChunk(frames);
+      return;
+    }
     // Jetty's ByteBuffer write sends the buffer as it is. Its byte[] write would copy small
     // writes into an aggregation buffer the connection then keeps for the whole stream, and
     // would cut writes larger than the response buffer into buffer-sized pieces.
@@ -77,9 +149,50 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
     }
   }
 
+  private void writeChunk(ByteBuffer frames) throws IOException {
+    int length = frames.remaining();
+    if (length == 0) return;
+    ByteBuffer[] buffers;
+    if (length <= CHUNK) {
+      if (chunk == null) {
+        chunk = ByteBuffer.allocateDirect(CHUNK_HEAD + CHUNK + 2);
+        one = new ByteBuffer[] {chunk};
+      }
+      chunk.clear();
+      putChunkHead(chunk, length);
+      chunk.put(frames).put((byte) '\r').put((byte) '\n').flip();
+      buffers = one;
+    } else {
+      if (three == null) three = new ByteBuffer[] {ByteBuffer.allocate(CHUNK_HEAD), null, ByteBuffer.allocate(2)};
+      putChunkHead(three[0].clear(), length);
+      three[0].flip();
+      three[1] = frames;
+      three[2].clear().put((byte) '\r').put((byte) '\n').flip();
+      buffers = three;
+    }
+    // Most writes fit the socket's buffer: flushed at once, without Jetty's write flusher, whose
+    // state changes would be stores into this long-lived connection. Only a rest waits for it.
+    if (endPoint.flush(buffers)) return;
+    writing = true;
+    inWrite = true;
+    try {
+      endPoint.write(written, buffers);
+    } finally {
+      inWrite = false;
+    }
+  }
+
+  private static void putChunkHead(ByteBuffer into, int length) {
+    for (int shift = 28 - (Integer.numberOfLeadingZeros(length) & ~3); shift >= 0; shift -= 4) {
+      into.put(HEX[(length >>> shift) & 0xF]);
+    }
+    into.put((byte) '\r').put((byte) '\n');
+  }
+
   @Override
   public void flush() throws IOException {
     out.flush();
+    headSent = true;
   }
 
   @Override
@@ -89,6 +202,13 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
 
   @Override
   public void abort() {
+    if (direct) {
+      // Jetty does not know what is in flight: closing the connection is the cut. The client
+      // sees the chunked body broken off, never a clean end.
+      endPoint.close();
+      finished.complete(null);
+      return;
+    }
     // Ending the response while a write is still pending makes Jetty fail it at once: over
     // HTTP/1.1 it closes the connection, over HTTP/2 it resets this stream only, so other streams
     // that share the connection (other tabs, other users behind a proxy) go on. Jetty's own

@@ -262,26 +262,14 @@ public final class SseConnection {
     try {
       while (sink.isReady()) {
         if (closed) return;
-        Runnable wanted = null;
-        byte[] frame;
-        synchronized (this) {
-          frame = frames.poll();
-          if (refill != null && !refillRequested && !ending && frames.size() < refillBelow) {
-            refillRequested = true;
-            wanted = refill;
-          }
-        }
-        if (wanted != null) wanted.run();
-        if (frame != null) {
-          write(frame);
-          continue;
-        }
-        if (writeQueued()) continue;
         if (!headersFlushed) {
+          // The head goes out alone, first: a transport may then write the body its own way.
           headersFlushed = true;
           sink.flush();
           continue;
         }
+        if (writeFrames()) continue;
+        if (writeQueued()) continue;
         if (ending && produced == consumed && queuedFramesEmpty() && markClosed()) sink.complete();
         return;
       }
@@ -289,6 +277,38 @@ public final class SseConnection {
       // A write to a gone client fails here or in the sink's error callback: either way, done.
       if (markClosed()) sink.abort();
     }
+  }
+
+  /**
+   * Writes the frames that are not live events (the replay, keep-alives), as many as fit one
+   * write, asking for the next page of a catch-up when few are left; returns false if none waits.
+   */
+  private boolean writeFrames() throws IOException {
+    Runnable wanted = null;
+    ByteBuffer write = null;
+    synchronized (this) {
+      byte[] first = frames.peek();
+      if (first != null) {
+        if (first.length > BUFFER) {
+          write = ByteBuffer.wrap(frames.poll());
+        } else {
+          if (out == null) out = ByteBuffer.allocate(BUFFER);
+          write = out.clear();
+          for (byte[] frame; (frame = frames.peek()) != null && frame.length <= write.remaining(); frames.poll()) {
+            write.put(frame);
+          }
+          write.flip();
+        }
+      }
+      if (refill != null && !refillRequested && !ending && frames.size() < refillBelow) {
+        refillRequested = true;
+        wanted = refill;
+      }
+    }
+    if (wanted != null) wanted.run();
+    if (write == null) return wanted != null;
+    sink.write(write);
+    return true;
   }
 
   private synchronized boolean queuedFramesEmpty() {
@@ -334,14 +354,8 @@ public final class SseConnection {
     if (write == out) write.flip();
     consumed = n;
     sink.write(write);
-    headersFlushed = true; // an unbuffered write commits the headers too
     if (observer != null) observer.written(depth, waited);
     return true;
-  }
-
-  private void write(byte[] frame) throws IOException {
-    sink.write(ByteBuffer.wrap(frame));
-    headersFlushed = true;
   }
 
   /** Closes the connection once; returns whether this call did it. */

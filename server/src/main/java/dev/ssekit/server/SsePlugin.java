@@ -197,6 +197,8 @@ public final class SsePlugin extends Plugin<SsePlugin.Config> {
       res.setContentType(Sse.MEDIA_TYPE + "; charset=utf-8");
       res.setHeader("Cache-Control", "no-cache");
       res.setHeader("X-Accel-Buffering", "no"); // tells nginx not to buffer the stream
+      // Chunked even if the connection is not to be reused: the sink then frames the chunks itself.
+      if (sink.mayWriteDirectly()) res.setHeader("Transfer-Encoding", "chunked");
       AsyncContext async = ctx.req().startAsync();
       async.setTimeout(0);
       async.addListener(sink);

@@ -7,7 +7,9 @@ import dev.ssekit.protocol.EventsLost;
 import dev.ssekit.protocol.Heartbeat;
 import dev.ssekit.protocol.PayloadMapper;
 import dev.ssekit.protocol.ServerSentEvent;
+import dev.ssekit.protocol.SseDecoder;
 import io.javalin.Javalin;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -342,6 +344,69 @@ class SsePluginHttpTest {
     assertEquals(0, hub.stats().connectionsAccepted());
     HttpStream fine = open(app.port(), "/sse?topic=a&topic=b");
     assertEquals(200, fine.status);
+  }
+
+  @Test
+  void chunksAreFramedExactlyAndACleanEndLeavesTheConnectionReusable() throws Exception {
+    Served server = serve(c -> c.retry = null);
+    String big = "x".repeat(2000); // beyond the small-frame buffer: written as the shared frame
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(20_000);
+      java.io.OutputStream out = socket.getOutputStream();
+      java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+      out.write("GET /sse HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertEquals("HTTP/1.1 200 OK", asciiLine(in));
+      java.util.Map<String, String> headers = new java.util.HashMap<>();
+      for (String line; !(line = asciiLine(in)).isEmpty(); ) {
+        headers.merge(line.substring(0, line.indexOf(':')).toLowerCase(java.util.Locale.ROOT), line.substring(line.indexOf(':') + 1).trim(),
+            (a, b) -> a + ", " + b);
+      }
+      assertEquals("chunked", headers.get("transfer-encoding"), "one Transfer-Encoding, chunked: " + headers);
+      Await.until("connected", () -> server.hub().stats().clients() == 1);
+      server.hub().publish("small", "s");
+      server.hub().publish("large", big);
+      server.hub().publish("small", "t");
+      List<String> data = new ArrayList<>();
+      SseDecoder decoder = new SseDecoder(e -> data.add(e.data()));
+      while (data.size() < 3) {
+        byte[] chunk = strictChunk(in);
+        assertTrue(chunk.length > 0, "no end before the events");
+        decoder.feed(chunk, 0, chunk.length);
+      }
+      assertEquals(List.of("s", big, "t"), data);
+      server.hub().connections().get(0).close(); // a clean end
+      while (true) {
+        byte[] chunk = strictChunk(in);
+        if (chunk.length == 0) break; // the last chunk, then the trailer's empty line
+      }
+      assertEquals("", asciiLine(in), "the empty line that ends a chunked body");
+      // Exactly framed, so the same connection serves the next request.
+      out.write("GET /sse?lastEventId=x HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertEquals("HTTP/1.1 200 OK", asciiLine(in));
+    }
+  }
+
+  /** Reads one chunk, checking its framing to the byte; an empty array for the last chunk. */
+  private static byte[] strictChunk(java.io.InputStream in) throws IOException {
+    String size = asciiLine(in);
+    assertTrue(size.matches("[0-9a-f]+"), "a chunk size line: '" + size + "'");
+    byte[] chunk = in.readNBytes(Integer.parseInt(size, 16));
+    if (chunk.length == 0) return chunk;
+    assertEquals("", asciiLine(in), "CRLF right after the chunk's bytes");
+    return chunk;
+  }
+
+  /** Reads a line that must end in CRLF. */
+  private static String asciiLine(java.io.InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int b; (b = in.read()) != '\r'; ) {
+      if (b < 0) throw new java.io.EOFException("the connection ended: " + line);
+      line.append((char) b);
+    }
+    assertEquals('\n', in.read(), "CR is followed by LF");
+    return line.toString();
   }
 
   private static int indexOf(byte[] haystack, byte[] needle) {
