@@ -55,7 +55,8 @@ import redis.clients.jedis.resps.StreamEntryBinary;
  *
  * <p>Storage: the stream {@code ssekit:{S}:log} holds one entry per event, with id
  * {@code <offset>-0} and fields {@code t} (tag), {@code p} (previous tag), {@code c} (topic) and
- * {@code f} (the frame, encoded once by the publisher, without its id); the hash
+ * {@code f} (the frame, encoded once by the publisher, without its id; entries of writers older
+ * than topics have no {@code c} and are read as {@link Publication#DEFAULT_TOPIC}); the hash
  * {@code ssekit:{S}:meta} holds the epoch, the newest offset and tag. One Lua script assigns the
  * offset and appends, so appends from any number of nodes are atomic and totally ordered. All
  * keys share the hash tag {@code {S}}, so they would share one slot of a cluster, but this log
@@ -325,7 +326,11 @@ public final class RedisEventLog implements EventLog {
     return config.build();
   }
 
-  /** Returns the event {@code entry} holds, or null (logged) if something other than ssekit wrote it. */
+  /**
+   * Returns the event {@code entry} holds, or null (logged) if something other than ssekit wrote it.
+   * An entry without a topic was written before topics existed (fields t, p, f): its event was
+   * published to {@link Publication#DEFAULT_TOPIC}, the only topic there was.
+   */
   private LoggedEvent toEvent(StreamEntryBinary entry) {
     Map<byte[], byte[]> fields = entry.getFields();
     byte[] tag = fields.get(T);
@@ -333,14 +338,14 @@ public final class RedisEventLog implements EventLog {
     byte[] topic = fields.get(C);
     byte[] frame = fields.get(F);
     try {
-      if (tag != null && previous != null && topic != null && frame != null) {
+      if (tag != null && previous != null && frame != null) {
         return LoggedEvent.ofEncoded(EventId.of(entry.getID().getTime(), new String(tag, UTF_8)), new String(previous, UTF_8),
-            new String(topic, UTF_8), frame);
+            topic == null ? Publication.DEFAULT_TOPIC : new String(topic, UTF_8), frame);
       }
     } catch (IllegalArgumentException malformed) {
       // reported below
     }
-    LOG.error("Entry {} of {} is not an ssekit event (fields t, p, c, f); it is skipped", entry.getID(), uri);
+    LOG.error("Entry {} of {} is not an ssekit event (fields t, p, f and, since topics, c); it is skipped", entry.getID(), uri);
     return null;
   }
 

@@ -15,6 +15,7 @@ import dev.ssekit.server.EventLog;
 import dev.ssekit.server.EventLogContract;
 import dev.ssekit.server.EventLogException;
 import dev.ssekit.server.LoggedEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -88,6 +89,43 @@ class RedisEventLogTest extends EventLogContract {
     tail.await(1);
     assertTrue(tail.events.get(0).follows(head), "the history goes on");
     assertEquals(6, next.offset());
+    assertEquals(List.of(), tail.resets);
+  }
+
+  @Test
+  void entriesOfWritersOlderThanTopicsAreEventsOfTheDefaultTopic() {
+    // Before topics an entry had the fields t, p and f, without c: every event was on the default topic.
+    String stream = "pre-topics-" + STREAMS.incrementAndGet();
+    String key = "ssekit:{" + stream + "}:log";
+    Jedis jedis = raw();
+    String previous = "epoch0";
+    for (int i = 1; i <= 3; i++) {
+      byte[] frame = LoggedEvent.encodeWithoutId(ServerSentEvent.of("n", "old" + i));
+      jedis.xadd(key.getBytes(StandardCharsets.UTF_8), XAddParams.xAddParams().id(i, 0),
+          Map.of("t".getBytes(StandardCharsets.UTF_8), ("old" + i).getBytes(StandardCharsets.UTF_8),
+              "p".getBytes(StandardCharsets.UTF_8), previous.getBytes(StandardCharsets.UTF_8),
+              "f".getBytes(StandardCharsets.UTF_8), frame));
+      previous = "old" + i;
+    }
+    EventLog log = open(redis.uri(stream), 100);
+    Collected tail = new Collected();
+    closeLater(log.tail(EventId.of(1, "old1"), tail));
+
+    List<LoggedEvent> read = log.read(0, 10);
+    assertEquals(List.of(1L, 2L, 3L), offsets(read), "none is skipped");
+    for (LoggedEvent event : read) assertEquals(Publication.DEFAULT_TOPIC, event.topic());
+    assertEquals(EventId.of(2, "old2"), read.get(1).id());
+    assertEquals("old1", read.get(1).previousTag());
+    assertArrayEquals(LoggedEvent.of(EventId.of(2, "old2"), "old1", Publication.DEFAULT_TOPIC, ServerSentEvent.of("n", "old2")).frame(),
+        read.get(1).frame());
+    assertEquals(EventId.of(3, "old3"), log.head(), "the meta is rebuilt from the old entries");
+
+    EventId next = append(log, "new");
+    assertEquals(4, next.offset(), "new events follow the old ones");
+    tail.await(3);
+    assertEquals(List.of(2L, 3L, 4L), offsets(tail.events), "the tail delivers the old entries too");
+    assertEquals(Publication.DEFAULT_TOPIC, tail.events.get(0).topic());
+    assertTrue(tail.events.get(2).follows(tail.events.get(1).id()), "the chain runs on from the old entries");
     assertEquals(List.of(), tail.resets);
   }
 

@@ -209,11 +209,14 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
       finished.complete(null);
       return;
     }
-    // Ending the response while a write is still pending makes Jetty fail it at once: over
-    // HTTP/1.1 it closes the connection, over HTTP/2 it resets this stream only, so other streams
-    // that share the connection (other tabs, other users behind a proxy) go on. Jetty's own
-    // abort would do the same, but it recycles the request under Javalin, which still has to
-    // finish its handler.
+    // Jetty's abort cuts this response whatever is in flight: over HTTP/1.1 it closes the
+    // connection, over HTTP/2 it resets this stream only, so other streams that share the
+    // connection (other tabs, other users behind a proxy) go on. Merely ending the response would
+    // be a clean end when no write is pending. The completion listener still fires, and
+    // finishing Javalin's future afterwards ends its handler quietly.
+    if (jetty != null) {
+      jetty.getServletChannel().abort(new IOException("cut off by the hub"));
+    }
     finished.complete(null);
   }
 

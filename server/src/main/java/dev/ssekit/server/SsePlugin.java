@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * connect and what it subscribes to (by default: {@link Publication#DEFAULT_TOPIC}); see
  * {@link SseConnectHandler}.
  *
+ * <p>{@code HEAD path} asks the connect hook too, and answers its refusal or the stream's status
+ * and headers, without connecting.
+ *
  * <p>{@code GET path} answers {@code 200 text/event-stream; charset=utf-8} whatever the request's
  * {@code Accept} (so {@code curl -N} works), flushes the headers at once and streams. The id to
  * resume after comes from the {@code Last-Event-ID} header or, for clients that cannot set
@@ -125,6 +128,9 @@ public final class SsePlugin extends Plugin<SsePlugin.Config> {
   public void onStart(JavalinState state) {
     hub.useAppJson(AppJson.of(state));
     state.routes.get(path, this::handle);
+    // Without its own route, Javalin answers HEAD of a GET route with 200 and runs no handler: the
+    // connect hook (a token check, say) would not be asked.
+    state.routes.head(path, this::head);
     state.events.serverStopping(this::endStreams);
     if (http2) state.events.serverStarting(() -> addHttp2(state.jettyInternal.server));
   }
@@ -165,15 +171,8 @@ public final class SsePlugin extends Plugin<SsePlugin.Config> {
     // The header wins: a browser sends it on reconnection with a newer id than the page's query.
     if (lastEventId == null || lastEventId.isEmpty()) lastEventId = ctx.queryParam(Sse.LAST_EVENT_ID_PARAMETER);
 
-    Subscription subscription;
-    try {
-      subscription = onConnect.onConnect(ctx);
-    } catch (HttpResponseException refused) {
-      // The handler's own headers (WWW-Authenticate, say) stay; nothing of the stream is sent.
-      ctx.status(refused.getStatus()).contentType("text/plain; charset=utf-8").result(refused.getMessage() + "\n");
-      return;
-    }
-    if (subscription == null) throw new IllegalStateException("the onConnect handler of " + path + " returned null");
+    Subscription subscription = admit(ctx);
+    if (subscription == null) return;
 
     ServletSink sink = new ServletSink(ctx.req());
     SseConnection channel;
@@ -193,10 +192,7 @@ public final class SsePlugin extends Plugin<SsePlugin.Config> {
     }
     try {
       HttpServletResponse res = ctx.res();
-      res.setStatus(200);
-      res.setContentType(Sse.MEDIA_TYPE + "; charset=utf-8");
-      res.setHeader("Cache-Control", "no-cache");
-      res.setHeader("X-Accel-Buffering", "no"); // tells nginx not to buffer the stream
+      streamHeaders(res);
       // Chunked even if the connection is not to be reused: the sink then frames the chunks itself.
       if (sink.mayWriteDirectly()) res.setHeader("Transfer-Encoding", "chunked");
       AsyncContext async = ctx.req().startAsync();
@@ -210,6 +206,44 @@ public final class SsePlugin extends Plugin<SsePlugin.Config> {
       channel.abort();
       throw e;
     }
+  }
+
+  /**
+   * Asks the connect hook whether {@code ctx} may connect: returns its subscription, or null when
+   * it refused, after answering with the refusal's status and message.
+   */
+  private Subscription admit(Context ctx) throws Exception {
+    Subscription subscription;
+    try {
+      subscription = onConnect.onConnect(ctx);
+    } catch (HttpResponseException refused) {
+      // The handler's own headers (WWW-Authenticate, say) stay; nothing of the stream is sent.
+      ctx.status(refused.getStatus()).contentType("text/plain; charset=utf-8").result(refused.getMessage() + "\n");
+      return null;
+    }
+    if (subscription == null) throw new IllegalStateException("the onConnect handler of " + path + " returned null");
+    return subscription;
+  }
+
+  /**
+   * {@code HEAD path}: what a {@code GET} would answer before its first byte of stream, as far as
+   * the connect hook decides (its refusal, or the stream's status and headers), without
+   * connecting to the hub or streaming anything.
+   */
+  private void head(Context ctx) throws Exception {
+    if (admit(ctx) == null) return;
+    if (stopping) {
+      refuse(ctx, "This event stream is not accepting clients now; retry later.\n");
+      return;
+    }
+    streamHeaders(ctx.res());
+  }
+
+  private static void streamHeaders(HttpServletResponse res) {
+    res.setStatus(200);
+    res.setContentType(Sse.MEDIA_TYPE + "; charset=utf-8");
+    res.setHeader("Cache-Control", "no-cache");
+    res.setHeader("X-Accel-Buffering", "no"); // tells nginx not to buffer the stream
   }
 
   /**

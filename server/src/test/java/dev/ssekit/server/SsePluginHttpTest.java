@@ -170,6 +170,11 @@ class SsePluginHttpTest {
   void stalledReaderIsCutOffWithoutDelayingOthers() throws Exception {
     SseHub hub = SseHub.create(c -> c.clientQueueCapacity = 4);
     Javalin app = app(hub);
+    // Jetty's idle timeout (30 s by default) fails a write that makes no progress, and would close
+    // the stalled connection even if the hub's cut did not: with minutes of it, only the cut can
+    // close it within this test's waits.
+    ServerConnector connector = (ServerConnector) app.jettyServer().server().getConnectors()[0];
+    connector.setIdleTimeout(java.util.concurrent.TimeUnit.MINUTES.toMillis(5)); // for connections accepted from now on
     Socket stalled = new Socket();
     stalled.setReceiveBufferSize(4096);
     stalled.connect(new InetSocketAddress("127.0.0.1", app.port()));
@@ -181,16 +186,60 @@ class SsePluginHttpTest {
     char[] filler = new char[64 * 1024];
     Arrays.fill(filler, 'x');
     String big = new String(filler);
+    // Its writer must keep up until its socket buffers are full and a write is left pending, so
+    // that its queue overflows only then, as a stalled client's does: each event waits until the
+    // writer handed it to Jetty. (A queue that overflows in a burst, with no write pending, is
+    // ended cleanly by today's ServletSink; see the disabled test in Http2ContractTest.)
+    org.eclipse.jetty.io.EndPoint stalledEnd = endPointOf(connector, stalled);
     int published = 0;
     while (hub.stats().slowClientsDisconnected() == 0) {
       assertTrue(published < 2000, "the stalled client was never cut off");
       hub.publish("big", big);
       published++;
       assertEquals(published, EventId.parse(fast.next().id()).offset(), "the reading client keeps up, in order");
+      long issued = (long) published * big.length();
+      Await.until("the stalled client's writer to take event " + published + " or wait on its full socket",
+          () -> hub.stats().slowClientsDisconnected() > 0 || writePending(stalledEnd)
+              || stalledEnd.getConnection().getBytesOut() >= issued);
     }
     Await.until("the stalled client to be gone", () -> hub.stats().clients() == 1);
+    // Cut off means the connection is closed, not merely forgotten by the hub while Jetty keeps
+    // its socket and pending write until the idle timeout.
+    Await.until(() -> "the server to close the stalled connection; open: " + connector.getConnectedEndPoints().size(),
+        () -> connector.getConnectedEndPoints().size() == 1);
+    assertEndsSoon(stalled);
     hub.publish("after", "x");
     assertEquals("after", fast.next().type());
+  }
+
+  /** Returns the server's end of {@code client}'s connection. */
+  static org.eclipse.jetty.io.EndPoint endPointOf(ServerConnector connector, Socket client) {
+    return connector.getConnectedEndPoints().stream()
+        .filter(end -> end.getRemoteSocketAddress() instanceof InetSocketAddress remote && remote.getPort() == client.getLocalPort())
+        .findFirst().orElseThrow(() -> new AssertionError("no connection from port " + client.getLocalPort()));
+  }
+
+  /** Returns whether a write to {@code end} waits for the peer to read: its socket buffers are full. */
+  static boolean writePending(org.eclipse.jetty.io.EndPoint end) {
+    return end instanceof org.eclipse.jetty.io.AbstractEndPoint e && e.getWriteFlusher().isPending();
+  }
+
+  /**
+   * Reads what the server sent {@code socket} before it closed the connection, and fails if it
+   * stays open: each read may wait 20 s, far less than the connector's idle timeout.
+   */
+  static void assertEndsSoon(Socket socket) throws java.io.IOException {
+    socket.setSoTimeout(20_000);
+    byte[] buffer = new byte[64 * 1024];
+    try {
+      while (socket.getInputStream().read(buffer) >= 0) {
+        // what was on its way when the connection closed
+      }
+    } catch (java.net.SocketTimeoutException open) {
+      throw new AssertionError("the connection is still open, 20 s after its last bytes", open);
+    } catch (java.net.SocketException reset) {
+      // closed with unread bytes in the server's buffers: a reset is an end too
+    }
   }
 
   @Test
@@ -313,7 +362,16 @@ class SsePluginHttpTest {
     HttpStream mallory = open(app.port(), "/events?topic=a", "Authorization: Bearer mallory");
     assertEquals(403, mallory.status);
     assertTrue(mallory.awaitEnd());
-    assertEquals(0, hub.stats().connectionsAccepted(), "neither reached the hub");
+    // HEAD is judged by the same hook (Javalin would otherwise answer it 200 from the GET route).
+    java.net.http.HttpResponse<String> anonymousHead = head(app.port(), "/events?topic=a");
+    assertEquals(401, anonymousHead.statusCode());
+    assertEquals("Bearer realm=\"events\"", anonymousHead.headers().firstValue("www-authenticate").orElseThrow());
+    assertEquals(403, head(app.port(), "/events?topic=a", "Authorization", "Bearer mallory").statusCode());
+    java.net.http.HttpResponse<String> aliceHead = head(app.port(), "/events?topic=a", "Authorization", "Bearer alice");
+    assertEquals(200, aliceHead.statusCode());
+    assertEquals("text/event-stream; charset=utf-8", aliceHead.headers().firstValue("content-type").orElseThrow());
+    assertEquals("", aliceHead.body());
+    assertEquals(0, hub.stats().connectionsAccepted(), "none reached the hub, nor did a HEAD");
 
     HttpStream alice = open(app.port(), "/events?topic=a&topic=b", "Authorization: Bearer alice");
     assertEquals(200, alice.status);
@@ -324,6 +382,13 @@ class SsePluginHttpTest {
     hub.publish("b", "n", "hers");
     assertEquals("hers", alice.next().data());
     assertTrue(alice.bodyText().startsWith("retry: 2000\n\n"), "the rest of the route is as before: " + alice.bodyText());
+  }
+
+  private static java.net.http.HttpResponse<String> head(int port, String path, String... headers) throws Exception {
+    java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+        .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody());
+    for (int i = 0; i < headers.length; i += 2) request.header(headers[i], headers[i + 1]);
+    return java.net.http.HttpClient.newHttpClient().send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -48,14 +48,17 @@ final class Access {
     return true;
   }
 
-  /** Answers a CORS preflight for {@code methods}: 204 with the allowances for an allowed origin, without them otherwise. */
-  void preflight(Context ctx, String methods) {
+  /**
+   * Answers {@code OPTIONS}: 204 with {@code Allow: allow}, and for an allowed origin the CORS
+   * allowances for {@code corsMethods} (HEAD is CORS-safelisted: it needs no allowance).
+   */
+  void preflight(Context ctx, String corsMethods, String allow) {
     if (allowOrigin(ctx)) {
-      ctx.header("Access-Control-Allow-Methods", methods);
+      ctx.header("Access-Control-Allow-Methods", corsMethods);
       ctx.header("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key, Last-Event-ID");
       ctx.header("Access-Control-Max-Age", "600");
     }
-    ctx.header("Allow", methods + ", OPTIONS");
+    ctx.header("Allow", allow);
     ctx.status(204);
   }
 }

@@ -64,7 +64,8 @@ final class ServerFlags {
   /** What the command line asked for: the config, or just the help text. */
   record Parsed(ServerConfig config, boolean help) {}
 
-  private static final List<String> NAMES =
+  /** Every option but --help, in the order they are applied. */
+  static final List<String> NAMES =
       List.of("port", "host", "heartbeat-interval", "history", "retry", "max-clients", "log", "log-timeout",
           "publish-token", "subscribe-token", "cors-origin", "max-event-size", "max-topics", "http2");
 

@@ -100,13 +100,13 @@ public final class SseServer implements AutoCloseable {
         sse.path = "/sse";
         sse.onConnect = ctx -> subscription(ctx, subscribeToken, access);
       }));
-      javalin.routes.options("/sse", ctx -> access.preflight(ctx, "GET"));
-      notAllowed(javalin, "/sse", "GET, OPTIONS", HandlerType.GET, HandlerType.OPTIONS);
+      javalin.routes.options("/sse", ctx -> access.preflight(ctx, "GET", "GET, HEAD, OPTIONS"));
+      onlyMethods(javalin, "/sse", HandlerType.GET, HandlerType.HEAD, HandlerType.OPTIONS);
       if (config.publishToken != null) {
         PublishEndpoint publish = new PublishEndpoint(hub, config.publishToken, config.maxEventSize, access);
         javalin.routes.post("/publish", publish::handle);
-        javalin.routes.options("/publish", ctx -> access.preflight(ctx, "POST"));
-        notAllowed(javalin, "/publish", "POST, OPTIONS", HandlerType.POST, HandlerType.OPTIONS);
+        javalin.routes.options("/publish", ctx -> access.preflight(ctx, "POST", "POST, OPTIONS"));
+        onlyMethods(javalin, "/publish", HandlerType.POST, HandlerType.OPTIONS);
       }
       javalin.routes.get("/health", this::health);
       javalin.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
@@ -144,13 +144,19 @@ public final class SseServer implements AutoCloseable {
     }
   }
 
-  /** Answers the methods {@code path} does not serve with {@code 405} and {@code Allow}, not {@code 404}. */
-  private static void notAllowed(JavalinConfig javalin, String path, String allow, HandlerType... served) {
-    for (HandlerType method : List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH,
-        HandlerType.DELETE)) {
-      if (List.of(served).contains(method)) continue;
-      javalin.routes.addHttpHandler(method, path, ctx -> ctx.status(405).header("Allow", allow).result("Allowed: " + allow + "\n"));
-    }
+  /**
+   * Answers every method but {@code served} on {@code path} with {@code 405} and {@code Allow}, not
+   * {@code 404}: a before-handler sees every method, also those no route could name (TRACE,
+   * QUERY, PROPFIND, …), and ends the request before Javalin looks for a route.
+   */
+  private static void onlyMethods(JavalinConfig javalin, String path, HandlerType... served) {
+    List<HandlerType> methods = List.of(served);
+    String allow = String.join(", ", methods.stream().map(HandlerType::name).toList());
+    javalin.routes.before(path, ctx -> {
+      if (methods.contains(ctx.method())) return;
+      ctx.status(405).header("Allow", allow).contentType("text/plain; charset=utf-8").result("Allowed: " + allow + "\n");
+      ctx.skipRemainingHandlers();
+    });
   }
 
   private static RedisEventLog redisLog(ServerConfig config) {

@@ -40,6 +40,13 @@ class ServerFlagsTest {
     "--log|redis://localhost:6379|ssekit-server: --log: 'redis://localhost:6379' needs a stream name of [A-Za-z0-9._:-] after the host; expected redis://[user:password@]host[:port]/STREAM[?db=N] or rediss://…",
     "--log|postgres://h/x|ssekit-server: --log: 'postgres://h/x' is not a redis:// or rediss:// URI; expected redis://[user:password@]host[:port]/STREAM[?db=N] or rediss://…",
     "--log-timeout|0|ssekit-server: --log-timeout: '0' is not between 1ms and 12 days",
+    "--max-topics|0|ssekit-server: --max-topics: '0' is not a whole number from 1 to 10000",
+    "--max-topics|many|ssekit-server: --max-topics: 'many' is not a whole number from 1 to 10000",
+    "--max-topics|10001|ssekit-server: --max-topics: '10001' is not a whole number from 1 to 10000",
+    "--http2|maybe|ssekit-server: --http2: 'maybe' is not on or off",
+    "--http2|''|ssekit-server: --http2: '' is not on or off",
+    "--max-event-size|65MiB|ssekit-server: --max-event-size: '65MiB' is not a size from 1 byte to 64MiB (e.g. 65536, 64KiB, 1MiB)",
+    "--max-event-size|0|ssekit-server: --max-event-size: '0' is not a size from 1 byte to 64MiB (e.g. 65536, 64KiB, 1MiB)",
   })
   void badFlagValueExitsWithOneLineNamingTheFlag(String flag, String value, String message) {
     assertEquals(2, run(Map.of(), flag, value));
@@ -59,6 +66,24 @@ class ServerFlagsTest {
         + closedPort + "/events is unreachable"), message);
     assertEquals(1, message.lines().count(), message);
     assertEquals("", out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void maxTopicsAndHttp2AreReadFromFlagsAndVariables() {
+    ServerConfig defaults = ServerMainAccess.parse(Map.of());
+    assertEquals(64, defaults.maxTopics);
+    assertEquals(false, defaults.http2);
+    ServerConfig fromEnv = ServerMainAccess.parse(Map.of("SSEKIT_MAX_TOPICS", "7", "SSEKIT_HTTP2", "on"));
+    assertEquals(7, fromEnv.maxTopics);
+    assertEquals(true, fromEnv.http2);
+    ServerConfig flagsWin = ServerMainAccess.parse(Map.of("SSEKIT_MAX_TOPICS", "7", "SSEKIT_HTTP2", "on"),
+        "--max-topics", "10000", "--http2=off");
+    assertEquals(10000, flagsWin.maxTopics);
+    assertEquals(false, flagsWin.http2);
+    for (String on : List.of("on", "ON", "true", "yes", "1")) assertEquals(true, ServerMainAccess.parse(Map.of(), "--http2", on).http2, on);
+    for (String off : List.of("off", "false", "no", "0")) assertEquals(false, ServerMainAccess.parse(Map.of(), "--http2", off).http2, off);
+    assertEquals(2, run(Map.of("SSEKIT_HTTP2", "sometimes")));
+    assertEquals("ssekit-server: SSEKIT_HTTP2: 'sometimes' is not on or off" + System.lineSeparator(), err());
   }
 
   @Test
@@ -102,12 +127,16 @@ class ServerFlagsTest {
   }
 
   @Test
-  void helpListsEveryFlag() {
+  void helpListsEveryFlagWithItsVariable() {
     assertEquals(0, run(Map.of(), "--help"));
     String help = out.toString(StandardCharsets.UTF_8);
-    for (String flag : new String[] {"--port", "--host", "--heartbeat-interval", "--history", "--retry", "--max-clients", "--help"}) {
-      assertTrue(help.contains(flag), flag);
+    for (String name : ServerFlags.NAMES) {
+      String variable = name.equals("cors-origin") ? "SSEKIT_CORS_ORIGINS" : "SSEKIT_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+      assertTrue(help.lines().anyMatch(line -> line.startsWith("  --" + name + " ")), "--" + name + " has a line in:\n" + help);
+      assertTrue(help.contains("[" + variable + ","), variable + " is named in:\n" + help);
     }
+    assertTrue(help.contains("--help"));
+    assertTrue(help.contains("(default: heartbeat and default)"), "the default subscription, as SseServer makes it");
     assertEquals("", err());
   }
 }
