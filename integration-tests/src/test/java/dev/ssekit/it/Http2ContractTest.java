@@ -12,7 +12,6 @@ import dev.ssekit.server.SsePlugin;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import java.util.function.Consumer;
-import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -148,10 +147,8 @@ class Http2ContractTest {
     ServerConnector connector = (ServerConnector) app.jettyServer().server().getConnectors()[0];
     assertEquals(TimeUnit.MINUTES.toMillis(5), connector.getIdleTimeout(), "only the cut can end the stream within the test");
     Socket stalled = stalledClient(app.port());
-    // The stalled client's writer must keep up until its socket buffers are full and a write is
-    // left pending, so that its queue overflows only then, as a stalled client's does: a reading
-    // client paces the publishing, and each event waits until the stalled writer handed it to
-    // Jetty. (Cut in a burst, with no write pending, it is ended cleanly: see the disabled test.)
+    // A reading client paces the publishing, so the stalled one fills its socket buffers before
+    // its queue overflows, as a stalled client's does (the burst case is the next test).
     HttpResponse<InputStream> reading = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/sse")).build(), HttpResponse.BodyHandlers.ofInputStream());
     resources.add(reading.body());
@@ -161,9 +158,6 @@ class Http2ContractTest {
     reader.start();
     Await.until("both connected", () -> hub.stats().clients() == 2);
     assertEquals(2, connector.getConnectedEndPoints().size());
-    EndPoint stalledEnd = connector.getConnectedEndPoints().stream()
-        .filter(end -> end.getRemoteSocketAddress() instanceof InetSocketAddress remote && remote.getPort() == stalled.getLocalPort())
-        .findFirst().orElseThrow();
 
     String big = "x".repeat(64 * 1024);
     int published = 0;
@@ -172,10 +166,6 @@ class Http2ContractTest {
       hub.publish("big", big);
       int expected = ++published;
       Await.until(() -> "the reading client keeps up: " + received.size() + " of " + expected, () -> received.size() >= expected);
-      long issued = (long) expected * big.length();
-      Await.until("the stalled client's writer to take event " + expected + " or wait on its full socket",
-          () -> hub.stats().slowClientsDisconnected() > 0 || stalledEnd instanceof AbstractEndPoint e && e.getWriteFlusher().isPending()
-              || stalledEnd.getConnection().getBytesOut() >= issued);
     }
     assertClosedSoon(connector, 1, stalled);
     assertEquals(1, hub.stats().clients(), "only the stalled client was cut off");
