@@ -31,11 +31,11 @@ public record Heartbeat(Instant time) {
   };
 
   /**
- * Creates a heartbeat, truncating {@code time} to whole milliseconds as the wire form does.
- *
- * @param time when the server sent the beat
- * @throws IllegalArgumentException if {@code time} is outside epoch milliseconds' range (a {@code long})
- */
+   * Creates a heartbeat, truncating {@code time} to whole milliseconds as the wire form does.
+   *
+   * @param time when the server sent the beat
+   * @throws IllegalArgumentException if {@code time} is outside epoch milliseconds' range (a {@code long})
+   */
   public Heartbeat {
     try {
       time = Instant.ofEpochMilli(Objects.requireNonNull(time, "time").toEpochMilli());
@@ -45,20 +45,20 @@ public record Heartbeat(Instant time) {
   }
 
   /**
- * Returns the heartbeat for a time in epoch milliseconds.
- *
- * @param epochMillis the time, in milliseconds since 1970-01-01T00:00Z
- * @return the heartbeat
- */
+   * Returns the heartbeat for a time in epoch milliseconds.
+   *
+   * @param epochMillis the time, in milliseconds since 1970-01-01T00:00Z
+   * @return the heartbeat
+   */
   public static Heartbeat ofEpochMilli(long epochMillis) {
     return new Heartbeat(Instant.ofEpochMilli(epochMillis));
   }
 
   /**
- * Returns {@link #time()} in epoch milliseconds, the wire form.
- *
- * @return milliseconds since 1970-01-01T00:00Z
- */
+   * Returns {@link #time()} in epoch milliseconds, the wire form.
+   *
+   * @return milliseconds since 1970-01-01T00:00Z
+   */
   public long epochMillis() {
     return time.toEpochMilli();
   }

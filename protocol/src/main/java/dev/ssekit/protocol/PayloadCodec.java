@@ -10,20 +10,20 @@ package dev.ssekit.protocol;
  */
 public interface PayloadCodec<T> {
   /**
- * Returns the data text for {@code value}.
- *
- * @param value the value; never null
- * @return the data text; it may contain line breaks
- */
+   * Returns the data text for {@code value}.
+   *
+   * @param value the value; never null
+   * @return the data text; it may contain line breaks
+   */
   String encode(T value);
 
   /**
- * Returns the value {@code data} describes.
- *
- * @param data an event's data
- * @return the value; not null
- * @throws RuntimeException any, if {@code data} does not describe a value; the mapper reports it
- *     as a {@link PayloadException} naming the event
- */
+   * Returns the value {@code data} describes.
+   *
+   * @param data an event's data
+   * @return the value; not null
+   * @throws RuntimeException any, if {@code data} does not describe a value; the mapper reports it
+   *     as a {@link PayloadException} naming the event
+   */
   T decode(String data);
 }

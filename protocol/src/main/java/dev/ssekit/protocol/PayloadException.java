@@ -13,14 +13,14 @@ public final class PayloadException extends RuntimeException {
   private final Class<?> javaType;
 
   /**
- * Creates the exception.
- *
- * @param message what went wrong, naming the event
- * @param eventType the event's type, or null if unknown (a value to encode whose class has no event type)
- * @param eventId the event's id, or null if it had none
- * @param javaType the Java type the payload was converted to or from
- * @param cause what the codec threw
- */
+   * Creates the exception.
+   *
+   * @param message what went wrong, naming the event
+   * @param eventType the event's type, or null if unknown (a value to encode whose class has no event type)
+   * @param eventId the event's id, or null if it had none
+   * @param javaType the Java type the payload was converted to or from
+   * @param cause what the codec threw
+   */
   public PayloadException(String message, String eventType, String eventId, Class<?> javaType, Throwable cause) {
     super(message, cause);
     this.eventType = eventType;
@@ -29,28 +29,28 @@ public final class PayloadException extends RuntimeException {
   }
 
   /**
- * Returns the type of the event whose payload failed.
- *
- * @return the event type, or null if unknown
- */
+   * Returns the type of the event whose payload failed.
+   *
+   * @return the event type, or null if unknown
+   */
   public String eventType() {
     return eventType;
   }
 
   /**
- * Returns the id of the event whose payload failed.
- *
- * @return the id, or null if it had none
- */
+   * Returns the id of the event whose payload failed.
+   *
+   * @return the id, or null if it had none
+   */
   public String eventId() {
     return eventId;
   }
 
   /**
- * Returns the Java type the payload was converted to or from.
- *
- * @return the Java type
- */
+   * Returns the Java type the payload was converted to or from.
+   *
+   * @return the Java type
+   */
   public Class<?> javaType() {
     return javaType;
   }

@@ -34,46 +34,46 @@ public final class ServerSentEvent {
   }
 
   /**
- * Returns an event without id or retry.
- *
- * @param type the event type; not empty, no CR, LF or NUL
- * @param data the data; may contain line breaks
- * @return the event
- * @throws IllegalArgumentException if {@code type} would break framing
- */
+   * Returns an event without id or retry.
+   *
+   * @param type the event type; not empty, no CR, LF or NUL
+   * @param data the data; may contain line breaks
+   * @return the event
+   * @throws IllegalArgumentException if {@code type} would break framing
+   */
   public static ServerSentEvent of(String type, String data) {
     return of(type, data, null);
   }
 
   /**
- * Returns an event with an id.
- *
- * @param type the event type; not empty, no CR, LF or NUL
- * @param data the data; may contain line breaks
- * @param id the id (no CR, LF or NUL), or null for none
- * @return the event
- * @throws IllegalArgumentException if {@code type} or {@code id} would break framing
- */
+   * Returns an event with an id.
+   *
+   * @param type the event type; not empty, no CR, LF or NUL
+   * @param data the data; may contain line breaks
+   * @param id the id (no CR, LF or NUL), or null for none
+   * @return the event
+   * @throws IllegalArgumentException if {@code type} or {@code id} would break framing
+   */
   public static ServerSentEvent of(String type, String data, String id) {
     return new ServerSentEvent(checkType(type), Objects.requireNonNull(data, "data"), checkId(id), null);
   }
 
   /**
- * Returns an event of the default type {@value #DEFAULT_TYPE}.
- *
- * @param data the data; may contain line breaks
- * @return the event
- */
+   * Returns an event of the default type {@value #DEFAULT_TYPE}.
+   *
+   * @param data the data; may contain line breaks
+   * @return the event
+   */
   public static ServerSentEvent message(String data) {
     return of(DEFAULT_TYPE, data);
   }
 
   /**
- * Returns a {@value #HEARTBEAT_TYPE} event whose data is a time in decimal epoch milliseconds.
- *
- * @param epochMillis the time the beat was sent
- * @return the event, without id
- */
+   * Returns a {@value #HEARTBEAT_TYPE} event whose data is a time in decimal epoch milliseconds.
+   *
+   * @param epochMillis the time the beat was sent
+   * @return the event, without id
+   */
   public static ServerSentEvent heartbeat(long epochMillis) {
     return new ServerSentEvent(HEARTBEAT_TYPE, Long.toString(epochMillis), null, null);
   }
@@ -84,60 +84,60 @@ public final class ServerSentEvent {
   }
 
   /**
- * Returns a copy of this event with another id.
- *
- * @param id the id (no CR, LF or NUL); null for none, {@code ""} to reset the receiver's last id
- * @return the copy
- * @throws IllegalArgumentException if {@code id} would break framing
- */
+   * Returns a copy of this event with another id.
+   *
+   * @param id the id (no CR, LF or NUL); null for none, {@code ""} to reset the receiver's last id
+   * @return the copy
+   * @throws IllegalArgumentException if {@code id} would break framing
+   */
   public ServerSentEvent withId(String id) {
     return new ServerSentEvent(type, data, checkId(id), retry);
   }
 
   /**
- * Returns a copy of this event that also tells the receiver how long to wait before reconnecting.
- *
- * @param retry the reconnection time, or null for none
- * @return the copy
- * @throws IllegalArgumentException if {@code retry} is negative
- */
+   * Returns a copy of this event that also tells the receiver how long to wait before reconnecting.
+   *
+   * @param retry the reconnection time, or null for none
+   * @return the copy
+   * @throws IllegalArgumentException if {@code retry} is negative
+   */
   public ServerSentEvent withRetry(Duration retry) {
     return new ServerSentEvent(type, data, id, checkRetry(retry));
   }
 
   /**
- * Returns the event type.
- *
- * @return the type; never null or empty ({@value #DEFAULT_TYPE} when the stream named none)
- */
+   * Returns the event type.
+   *
+   * @return the type; never null or empty ({@value #DEFAULT_TYPE} when the stream named none)
+   */
   public String type() {
     return type;
   }
 
   /**
- * Returns the data.
- *
- * @return the data; never null, line breaks normalised to LF when decoded
- */
+   * Returns the data.
+   *
+   * @return the data; never null, line breaks normalised to LF when decoded
+   */
   public String data() {
     return data;
   }
 
   /**
- * Returns the id. On a decoded event this is the stream's last event id in effect when the event
- * was dispatched, which persists across events until the stream changes it.
- *
- * @return the id, or null for none
- */
+   * Returns the id. On a decoded event this is the stream's last event id in effect when the event
+   * was dispatched, which persists across events until the stream changes it.
+   *
+   * @return the id, or null for none
+   */
   public String id() {
     return id;
   }
 
   /**
- * Returns the reconnection time this event carries.
- *
- * @return the reconnection time, or null for none
- */
+   * Returns the reconnection time this event carries.
+   *
+   * @return the reconnection time, or null for none
+   */
   public Duration retry() {
     return retry;
   }

@@ -12,11 +12,11 @@ public record SseComment(String text) {
   public static final SseComment KEEP_ALIVE = new SseComment("");
 
   /**
- * Creates a comment.
- *
- * @param text the comment's text, without the leading colon; may contain line breaks (each line
- *     becomes a comment line)
- */
+   * Creates a comment.
+   *
+   * @param text the comment's text, without the leading colon; may contain line breaks (each line
+   *     becomes a comment line)
+   */
   public SseComment {
     Objects.requireNonNull(text, "text");
   }

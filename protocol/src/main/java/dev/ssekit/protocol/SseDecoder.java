@@ -67,24 +67,24 @@ public final class SseDecoder {
   /** Receives what the decoder parses; every method runs on the thread that calls {@code feed}. */
   public interface Listener {
     /**
- * Called for each dispatched event, in stream order.
- *
- * @param event the event
- */
+     * Called for each dispatched event, in stream order.
+     *
+     * @param event the event
+     */
     void onEvent(ServerSentEvent event);
 
     /**
- * Called for each comment line; by default ignored, as browsers do.
- *
- * @param comment the comment
- */
+     * Called for each comment line; by default ignored, as browsers do.
+     *
+     * @param comment the comment
+     */
     default void onComment(SseComment comment) {}
 
     /**
- * Called when a valid {@code retry} field sets the reconnection time.
- *
- * @param reconnectionTime the time the stream asks a client to wait before reconnecting
- */
+     * Called when a valid {@code retry} field sets the reconnection time.
+     *
+     * @param reconnectionTime the time the stream asks a client to wait before reconnecting
+     */
     default void onRetry(Duration reconnectionTime) {}
 
     /**
@@ -94,12 +94,12 @@ public final class SseDecoder {
     default void onMalformedUtf8() {}
 
     /**
- * Called when the stream exceeds a size limit; the decoder has skipped the offending line and
- * drops the event in progress. By default rethrows, so {@code feed} fails; a listener that
- * returns instead lets the decoder carry on with the next event.
- *
- * @param e which limit, and where
- */
+     * Called when the stream exceeds a size limit; the decoder has skipped the offending line and
+     * drops the event in progress. By default rethrows, so {@code feed} fails; a listener that
+     * returns instead lets the decoder carry on with the next event.
+     *
+     * @param e which limit, and where
+     */
     default void onLimitExceeded(SseLimitExceededException e) {
       throw e;
     }
@@ -137,10 +137,10 @@ public final class SseDecoder {
   private String cachedType = ServerSentEvent.DEFAULT_TYPE;
 
   /**
- * Creates a decoder with default limits and no last event id.
- *
- * @param listener receives what the decoder parses
- */
+   * Creates a decoder with default limits and no last event id.
+   *
+   * @param listener receives what the decoder parses
+   */
   public SseDecoder(Listener listener) {
     this(builder(), listener);
   }
@@ -157,32 +157,32 @@ public final class SseDecoder {
   }
 
   /**
- * Returns a builder for a decoder with non-default limits or a last event id to start from.
- *
- * @return a new builder
- */
+   * Returns a builder for a decoder with non-default limits or a last event id to start from.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
- * Returns the last event id: set at each blank line, kept across events and streams.
- *
- * @return the id; {@code ""} if none
- */
+   * Returns the last event id: set at each blank line, kept across events and streams.
+   *
+   * @return the id; {@code ""} if none
+   */
   public String lastEventId() {
     return lastEventId;
   }
 
   /**
- * Parses {@code length} bytes of {@code bytes} from {@code offset}; a line or event may span calls.
- *
- * @param bytes the stream's next bytes
- * @param offset where they start in {@code bytes}
- * @param length how many there are
- * @throws IndexOutOfBoundsException if the range is outside {@code bytes}
- * @throws SseLimitExceededException if a limit is exceeded and the listener rethrows
- */
+   * Parses {@code length} bytes of {@code bytes} from {@code offset}; a line or event may span calls.
+   *
+   * @param bytes the stream's next bytes
+   * @param offset where they start in {@code bytes}
+   * @param length how many there are
+   * @throws IndexOutOfBoundsException if the range is outside {@code bytes}
+   * @throws SseLimitExceededException if a limit is exceeded and the listener rethrows
+   */
   public void feed(byte[] bytes, int offset, int length) {
     Objects.checkFromIndexSize(offset, length, bytes.length);
     int i = offset;
@@ -223,11 +223,11 @@ public final class SseDecoder {
   }
 
   /**
- * Parses the bytes from {@code bytes}' position to its limit, leaving it at its limit.
- *
- * @param bytes the stream's next bytes
- * @throws SseLimitExceededException if a limit is exceeded and the listener rethrows
- */
+   * Parses the bytes from {@code bytes}' position to its limit, leaving it at its limit.
+   *
+   * @param bytes the stream's next bytes
+   * @throws SseLimitExceededException if a limit is exceeded and the listener rethrows
+   */
   public void feed(ByteBuffer bytes) {
     if (bytes.hasArray()) {
       feed(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
@@ -483,12 +483,12 @@ public final class SseDecoder {
     private Builder() {}
 
     /**
- * Sets the longest line, in bytes without its line end, that the decoder accepts.
- *
- * @param bytes the limit; default {@value SseDecoder#DEFAULT_MAX_LINE_LENGTH}
- * @return this builder
- * @throws IllegalArgumentException if not positive or beyond what an array can hold
- */
+     * Sets the longest line, in bytes without its line end, that the decoder accepts.
+     *
+     * @param bytes the limit; default {@value SseDecoder#DEFAULT_MAX_LINE_LENGTH}
+     * @return this builder
+     * @throws IllegalArgumentException if not positive or beyond what an array can hold
+     */
     public Builder maxLineLength(int bytes) {
       if (bytes < 1 || bytes > MAX_ARRAY_SIZE) {
         throw new IllegalArgumentException("maxLineLength must be between 1 and " + MAX_ARRAY_SIZE + ": " + bytes);
@@ -498,12 +498,12 @@ public final class SseDecoder {
     }
 
     /**
- * Sets the most data, in bytes including line feeds between data lines, one event may carry.
- *
- * @param bytes the limit; default {@value SseDecoder#DEFAULT_MAX_EVENT_SIZE}
- * @return this builder
- * @throws IllegalArgumentException if not positive or beyond what an array can hold
- */
+     * Sets the most data, in bytes including line feeds between data lines, one event may carry.
+     *
+     * @param bytes the limit; default {@value SseDecoder#DEFAULT_MAX_EVENT_SIZE}
+     * @return this builder
+     * @throws IllegalArgumentException if not positive or beyond what an array can hold
+     */
     public Builder maxEventSize(int bytes) {
       if (bytes < 1 || bytes > MAX_ARRAY_SIZE - 1) {
         throw new IllegalArgumentException("maxEventSize must be between 1 and " + (MAX_ARRAY_SIZE - 1) + ": " + bytes);
@@ -513,11 +513,11 @@ public final class SseDecoder {
     }
 
     /**
- * Sets the last event id the first stream continues from, as after a reconnection.
- *
- * @param lastEventId the id; {@code ""} for none
- * @return this builder
- */
+     * Sets the last event id the first stream continues from, as after a reconnection.
+     *
+     * @param lastEventId the id; {@code ""} for none
+     * @return this builder
+     */
     public Builder lastEventId(String lastEventId) {
       this.lastEventId = Objects.requireNonNull(lastEventId, "lastEventId");
       return this;
@@ -537,11 +537,11 @@ public final class SseDecoder {
     }
 
     /**
- * Returns a decoder with these settings.
- *
- * @param listener receives what the decoder parses
- * @return the decoder
- */
+     * Returns a decoder with these settings.
+     *
+     * @param listener receives what the decoder parses
+     * @return the decoder
+     */
     public SseDecoder build(Listener listener) {
       return new SseDecoder(this, listener);
     }

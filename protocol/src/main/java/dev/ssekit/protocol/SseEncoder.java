@@ -40,32 +40,32 @@ public final class SseEncoder {
   }
 
   /**
- * Creates an encoder whose buffer starts at a given size; it grows as needed.
- *
- * @param initialCapacity the buffer's first size, in bytes
- * @throws IllegalArgumentException if negative
- */
+   * Creates an encoder whose buffer starts at a given size; it grows as needed.
+   *
+   * @param initialCapacity the buffer's first size, in bytes
+   * @throws IllegalArgumentException if negative
+   */
   public SseEncoder(int initialCapacity) {
     if (initialCapacity < 0) throw new IllegalArgumentException("initialCapacity < 0: " + initialCapacity);
     this.buffer = new byte[initialCapacity];
   }
 
   /**
- * Returns the complete frame of an event as a new array.
- *
- * @param event the event
- * @return its frame, as UTF-8
- */
+   * Returns the complete frame of an event as a new array.
+   *
+   * @param event the event
+   * @return its frame, as UTF-8
+   */
   public static byte[] encode(ServerSentEvent event) {
     return new SseEncoder(64 + event.data().length()).event(event).toByteArray();
   }
 
   /**
- * Appends the frame of an event: its id, type, retry and data lines, then a blank line.
- *
- * @param event the event
- * @return this encoder
- */
+   * Appends the frame of an event: its id, type, retry and data lines, then a blank line.
+   *
+   * @param event the event
+   * @return this encoder
+   */
   public SseEncoder event(ServerSentEvent event) {
     if (event.id() != null) singleLine(ID, event.id());
     if (!event.type().equals(ServerSentEvent.DEFAULT_TYPE)) singleLine(EVENT, event.type());
@@ -92,24 +92,24 @@ public final class SseEncoder {
   }
 
   /**
- * Appends a comment as one {@code :} line per line of its text.
- *
- * @param comment the comment
- * @return this encoder
- */
+   * Appends a comment as one {@code :} line per line of its text.
+   *
+   * @param comment the comment
+   * @return this encoder
+   */
   public SseEncoder comment(SseComment comment) {
     lines(COMMENT, comment.text());
     return this;
   }
 
   /**
- * Appends a frame that only sets the receiver's last event id (an id-only block): no event is
- * dispatched, but a reconnection resumes after {@code id}.
- *
- * @param id the id; no CR, LF or NUL
- * @return this encoder
- * @throws IllegalArgumentException if {@code id} would break framing
- */
+   * Appends a frame that only sets the receiver's last event id (an id-only block): no event is
+   * dispatched, but a reconnection resumes after {@code id}.
+   *
+   * @param id the id; no CR, LF or NUL
+   * @return this encoder
+   * @throws IllegalArgumentException if {@code id} would break framing
+   */
   public SseEncoder id(String id) {
     singleLine(ID, ServerSentEvent.checkId(Objects.requireNonNull(id, "id")));
     put(LF);
@@ -117,12 +117,12 @@ public final class SseEncoder {
   }
 
   /**
- * Appends a frame that only sets the receiver's reconnection time.
- *
- * @param retry the reconnection time; not negative
- * @return this encoder
- * @throws IllegalArgumentException if negative
- */
+   * Appends a frame that only sets the receiver's reconnection time.
+   *
+   * @param retry the reconnection time; not negative
+   * @return this encoder
+   * @throws IllegalArgumentException if negative
+   */
   public SseEncoder retry(Duration retry) {
     retryLine(ServerSentEvent.checkRetry(Objects.requireNonNull(retry, "retry")));
     put(LF);
@@ -130,47 +130,47 @@ public final class SseEncoder {
   }
 
   /**
- * Returns the number of bytes encoded since creation or the last {@link #reset()}.
- *
- * @return the size in bytes
- */
+   * Returns the number of bytes encoded since creation or the last {@link #reset()}.
+   *
+   * @return the size in bytes
+   */
   public int size() {
     return size;
   }
 
   /**
- * Returns a copy of the bytes encoded so far.
- *
- * @return a new array
- */
+   * Returns a copy of the bytes encoded so far.
+   *
+   * @return a new array
+   */
   public byte[] toByteArray() {
     return Arrays.copyOf(buffer, size);
   }
 
   /**
- * Returns a read-only view of the bytes encoded so far, valid until this encoder changes.
- *
- * @return a view of the buffer, without copying
- */
+   * Returns a read-only view of the bytes encoded so far, valid until this encoder changes.
+   *
+   * @return a view of the buffer, without copying
+   */
   public ByteBuffer asReadOnlyBuffer() {
     return ByteBuffer.wrap(buffer, 0, size).asReadOnlyBuffer();
   }
 
   /**
- * Writes the bytes encoded so far.
- *
- * @param out where to write them
- * @throws IOException if {@code out} does
- */
+   * Writes the bytes encoded so far.
+   *
+   * @param out where to write them
+   * @throws IOException if {@code out} does
+   */
   public void writeTo(OutputStream out) throws IOException {
     out.write(buffer, 0, size);
   }
 
   /**
- * Discards the encoded bytes and keeps the buffer for reuse.
- *
- * @return this encoder
- */
+   * Discards the encoded bytes and keeps the buffer for reuse.
+   *
+   * @return this encoder
+   */
   public SseEncoder reset() {
     size = 0;
     return this;

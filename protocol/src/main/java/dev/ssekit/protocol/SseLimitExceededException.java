@@ -28,12 +28,12 @@ public final class SseLimitExceededException extends RuntimeException {
   private final String lastEventId;
 
   /**
- * Creates the exception.
- *
- * @param limit which limit the stream exceeded
- * @param maxBytes the limit, in bytes
- * @param lastEventId the last event id in effect before the dropped event ({@code ""} if none)
- */
+   * Creates the exception.
+   *
+   * @param limit which limit the stream exceeded
+   * @param maxBytes the limit, in bytes
+   * @param lastEventId the last event id in effect before the dropped event ({@code ""} if none)
+   */
   public SseLimitExceededException(Limit limit, int maxBytes, String lastEventId) {
     super(message(limit, maxBytes, lastEventId));
     this.limit = limit;
@@ -48,28 +48,28 @@ public final class SseLimitExceededException extends RuntimeException {
   }
 
   /**
- * Returns which limit was exceeded.
- *
- * @return the limit
- */
+   * Returns which limit was exceeded.
+   *
+   * @return the limit
+   */
   public Limit limit() {
     return limit;
   }
 
   /**
- * Returns the limit in bytes.
- *
- * @return the limit's size
- */
+   * Returns the limit in bytes.
+   *
+   * @return the limit's size
+   */
   public int maxBytes() {
     return maxBytes;
   }
 
   /**
- * Returns the last event id in effect before the dropped event.
- *
- * @return the id; {@code ""} if none
- */
+   * Returns the last event id in effect before the dropped event.
+   *
+   * @return the id; {@code ""} if none
+   */
   public String lastEventId() {
     return lastEventId;
   }

@@ -37,10 +37,10 @@ public final class ClientMain {
   private ClientMain() {}
 
   /**
- * Subscribes and prints until done; exits with 0 (done), 1 (failed) or 2 (usage).
- *
- * @param args the options and the URL, as {@code --help} lists them
- */
+   * Subscribes and prints until done; exits with 0 (done), 1 (failed) or 2 (usage).
+   *
+   * @param args the options and the URL, as {@code --help} lists them
+   */
   public static void main(String[] args) {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
