@@ -59,7 +59,8 @@ final class Connection {
    * How a connection ended.
    *
    * @param error what ended it, or null when the server said to stop (204)
-   * @param healthyFor how long the stream was open, zero if it never opened
+   * @param healthyFor how long the stream was open, or null if it never opened (so that even a
+   *     {@code resetAfter} of zero resets the backoff only after a stream that did)
    * @param serverMinimumDelay the least wait before the next attempt the server asked for
    *     ({@code retry:}, {@code Retry-After}), or null
    */
@@ -161,9 +162,11 @@ final class Connection {
     try {
       attempt = transformer == null ? request
           : Objects.requireNonNull(transformer.apply(request), "the request transformer returned null");
-    } catch (RuntimeException e) {
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) { // the user's code: whatever it throws fails this attempt, as its Javadoc says
       return new Outcome(new SseException(SseException.Reason.REQUEST, "the request transformer failed for "
-          + request.url() + ": " + e, e, -1, null, false, null), Duration.ZERO, null);
+          + request.url() + ": " + e, e, -1, null, false, null), null, null);
     }
     target = attempt.url();
     malformedReported = false;
@@ -172,21 +175,21 @@ final class Connection {
     long openedAt = 0;
     try (Response response = call.execute()) {
       int code = response.code();
-      if (code == 204) return new Outcome(null, Duration.ZERO, null);
+      if (code == 204) return new Outcome(null, null, null);
       if (code < 200 || code > 299) {
         boolean retryable = code >= 500 || code == 408 || code == 429;
         Duration retryAfter = RetryAfter.parse(response.header("Retry-After"));
         SseException error = new SseException(SseException.Reason.HTTP_STATUS,
             "HTTP " + code + (response.message().isEmpty() ? "" : " " + response.message()) + " from " + target,
             null, code, null, !retryable, null);
-        return new Outcome(error, Duration.ZERO, later(serverRetry, retryAfter));
+        return new Outcome(error, null, later(serverRetry, retryAfter));
       }
       MediaType type = response.body().contentType();
       if (type == null || !type.type().equalsIgnoreCase("text") || !type.subtype().equalsIgnoreCase("event-stream")) {
         SseException error = new SseException(SseException.Reason.CONTENT_TYPE,
             "expected " + Sse.MEDIA_TYPE + " from " + target + " but got " + (type == null ? "no content type" : type),
             null, code, null, true, null);
-        return new Outcome(error, Duration.ZERO, null);
+        return new Outcome(error, null, null);
       }
       openedAt = System.nanoTime();
       callbacks.open(stripBody(response));
@@ -209,7 +212,7 @@ final class Connection {
         // Following more would loop: the same answer comes back however often it is asked.
         return new Outcome(new SseException(SseException.Reason.REDIRECT_LOOP, "gave up on " + target
             + " after too many redirects or authentication challenges (" + e.getMessage() + ")", e, -1, null, true, null),
-            Duration.ZERO, null);
+            null, null);
       }
       return ended(SseException.Reason.NETWORK, "connection to " + target + " failed: " + e, e, openedAt);
     } catch (IOException e) {
@@ -245,7 +248,7 @@ final class Connection {
   }
 
   private Outcome ended(SseException.Reason reason, String message, Throwable cause, long openedAt) {
-    Duration open = openedAt == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - openedAt);
+    Duration open = openedAt == 0 ? null : Duration.ofNanos(System.nanoTime() - openedAt);
     return new Outcome(new SseException(reason, message, cause, -1, null, false, null), open, serverRetry);
   }
 

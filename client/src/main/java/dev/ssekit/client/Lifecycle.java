@@ -45,7 +45,7 @@ import okhttp3.Response;
 final class Lifecycle {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
   /** Numbers the client's threads, {@code ssekit-client-reader-N} and {@code ssekit-client-callbacks-N}, for thread dumps. */
-  private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final AtomicInteger CLIENTS = new AtomicInteger();
 
   /** What ended a backoff wait. */
   private enum Wake { TIMEOUT, RESTART, CLOSED }
@@ -83,11 +83,12 @@ final class Lifecycle {
     this.listener = listener;
     this.handlers = handlers;
     this.terminal = terminal;
+    int number = CLIENTS.incrementAndGet(); // one per client, so that a thread dump pairs its threads
     this.ownExecutor = executor == null ? Executors.newSingleThreadExecutor(
-        r -> callbackThread = new Thread(r, "ssekit-client-callbacks-" + THREADS.incrementAndGet())) : null;
+        r -> callbackThread = new Thread(r, "ssekit-client-callbacks-" + number)) : null;
     this.dispatcher = new Dispatcher(bufferCapacity, executor != null ? executor : ownExecutor);
     this.connection = new Connection(settings, new Reading());
-    this.reader = new Thread(this::run, "ssekit-client-reader-" + THREADS.incrementAndGet());
+    this.reader = new Thread(this::run, "ssekit-client-reader-" + number);
   }
 
   State state() {
@@ -154,7 +155,7 @@ final class Lifecycle {
           continue;
         }
         if (outcome.stop()) break; // a 204 asks the client to stop for good
-        if (outcome.healthyFor().compareTo(policy.resetAfter()) >= 0) failures = 0;
+        if (outcome.healthyFor() != null && outcome.healthyFor().compareTo(policy.resetAfter()) >= 0) failures = 0;
         SseException error = outcome.error();
         if (error.isFatal()) {
           fatal = error;

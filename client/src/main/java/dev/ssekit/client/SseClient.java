@@ -165,7 +165,11 @@ public final class SseClient implements Closeable {
    * again at once, resuming with {@code Last-Event-ID}. Not an error: {@link Listener#onError} is
    * not called, and the backoff starts afresh. The listener sees {@code CONNECTING} (with a null
    * cause) if the client was {@code OPEN}. Does nothing before {@link #start()} or after the client
-   * closed; safe from any thread, including a callback.
+   * closed; safe from any thread, including a callback. A restart that meets an attempt ending
+   * in a permanent failure (a {@code 401}, say) makes the new attempt anyway, which then meets
+   * the failure again if its cause remains. Since the backoff starts afresh, restarting from
+   * {@link Listener#onError} retries a failing server without backoff: restart for a reason (a
+   * new token, a changed request), not on every error.
    */
   public void restart() {
     lifecycle.restart();
@@ -183,6 +187,8 @@ public final class SseClient implements Closeable {
 
   /**
    * Returns the last event id read from the stream; it is sent as {@code Last-Event-ID} on reconnection.
+   * It can be ahead of the events callbacks have seen (they wait in a buffer, which
+   * {@link #close()} drops): to resume in another process, keep the id of the last event handled.
    *
    * @return the id, "" if none
    */
@@ -482,7 +488,8 @@ public final class SseClient implements Closeable {
     }
 
     /**
-     * Sets how many events may wait for their callbacks before reading pauses.
+     * Sets how many events may wait for their callbacks before reading pauses. Memory for them
+     * is bounded by this count times {@link #maxEventSize}.
      *
      * @param events at least 1; default 1024
      * @return this builder

@@ -121,13 +121,22 @@ class PublisherTest extends ClientTestBase {
     recording.await("open", 1);
     probe.request(2);
     probe.await("two events", () -> probe.received.size() == 2);
-    // The rest waits: the handler holds one, the buffer four, the socket the others.
+    // The rest waits: the handler holds one, the buffer four, the socket the others. Once the
+    // reader blocks on the full buffer, nothing more can arrive without demand.
+    Await.until("the reader to wait for room in the buffer", PublisherTest::readerWaitsForTheBuffer);
     assertEquals(2, probe.count());
     probe.request(Long.MAX_VALUE);
     probe.request(Long.MAX_VALUE); // saturates, rule 3.17
     probe.await("all events", () -> probe.received.size() == 50);
     assertEquals(List.of(), probe.problems);
     probe.subscription.cancel();
+  }
+
+  private static boolean readerWaitsForTheBuffer() {
+    return Thread.getAllStackTraces().entrySet().stream()
+        .filter(e -> e.getKey().getName().startsWith("ssekit-client-reader-") && e.getKey().getState() == Thread.State.WAITING)
+        .anyMatch(e -> java.util.Arrays.stream(e.getValue())
+            .anyMatch(f -> f.getClassName().equals(Dispatcher.class.getName()) && f.getMethodName().equals("put")));
   }
 
   @Test

@@ -95,6 +95,22 @@ class RequestTest extends ClientTestBase {
   }
 
   @Test
+  void aTransformerThatThrowsAnErrorFailsOnlyThatAttemptToo() throws Exception {
+    open().send("data: in\n\n");
+    AtomicInteger calls = new AtomicInteger();
+    AssertionError broken = new AssertionError("a bug in the user's code");
+    started(builder().requestTransformer(r -> {
+      if (calls.incrementAndGet() == 1) throw broken;
+      return r;
+    }));
+    recording.await("event", 1);
+    SseException error = recording.errors().get(0);
+    assertEquals(Reason.REQUEST, error.reason());
+    assertEquals(broken, error.getCause());
+    assertTrue(error.retryIn() != null && !error.isFatal());
+  }
+
+  @Test
   void theUsersAcceptAndCacheControlAreKept() throws Exception {
     open().send("data: x\n\n");
     started(requesting(new Request.Builder().url(server.url("/sse"))

@@ -214,6 +214,23 @@ class SseClientTest extends ClientTestBase {
   }
 
   @Test
+  void closingAClientLeavesTheUsersOkHttpClientWorking() throws Exception {
+    OkHttpClient shared = new OkHttpClient();
+    OpenBody body = open();
+    SseClient client = started(builder().okHttpClient(shared));
+    body.send("data: 1\n\n");
+    recording.await("event", 1);
+    client.close();
+    assertFalse(shared.dispatcher().executorService().isShutdown(), "the user's dispatcher is theirs to shut down");
+    server.enqueue(new MockResponse.Builder().body("still here").build());
+    try (okhttp3.Response response = shared.newCall(new okhttp3.Request.Builder().url(server.url("/other")).build()).execute()) {
+      assertEquals("still here", response.body().string());
+    }
+    shared.dispatcher().executorService().shutdown();
+    shared.connectionPool().evictAll();
+  }
+
+  @Test
   void handlerExceptionIsReportedAndTheStreamGoesOn() throws Exception {
     open().send("id: 1\nevent: t\ndata: boom\n\nid: 2\nevent: t\ndata: fine\n\n");
     List<String> handled = new ArrayList<>();
@@ -409,6 +426,19 @@ class SseClientTest extends ClientTestBase {
     SseException last = recording.errors().get(recording.errors().size() - 1);
     assertEquals(Reason.RETRIES_EXHAUSTED, last.reason());
     assertTrue(last.isFatal());
+    assertEquals(3, server.getRequestCount());
+  }
+
+  @Test
+  void attemptsThatNeverOpenCountEvenWhenAnyHealthyStreamResetsTheBackoff() throws Exception {
+    // resetAfter zero resets the count after every stream that opened, not after every attempt.
+    for (int i = 0; i < 3; i++) enqueueStatus(500);
+    started(builder().reconnectPolicy(QUICK.withMaxAttempts(2).withResetAfter(Duration.ZERO)));
+    recording.awaitClosed();
+    SseException last = recording.errors().get(recording.errors().size() - 1);
+    assertEquals(Reason.RETRIES_EXHAUSTED, last.reason());
+    assertEquals(List.of(Duration.ofMillis(10), Duration.ofMillis(20)),
+        recording.errors().subList(0, 2).stream().map(SseException::retryIn).toList(), "the backoff grows");
     assertEquals(3, server.getRequestCount());
   }
 

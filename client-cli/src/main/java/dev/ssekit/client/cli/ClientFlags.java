@@ -111,6 +111,9 @@ record ClientFlags(
           if (!headerName.matches(TOKEN)) {
             throw new UsageException(name + ": '" + headerName + "' is not a valid header name");
           }
+          if (headerName.equalsIgnoreCase("Last-Event-ID")) {
+            throw new UsageException(name + ": Last-Event-ID is the client's to send (use --last-event-id)");
+          }
           try {
             new Headers.Builder().add(headerName, headerValue); // what the client will send must pass OkHttp's rules
           } catch (IllegalArgumentException e) {

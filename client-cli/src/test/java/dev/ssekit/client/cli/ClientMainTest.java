@@ -196,6 +196,7 @@ class ClientMainTest {
     "--read-timeout 1000000h|--read-timeout: '1000000h' is out of range (1ms to 24 days)",
     "--header=X:é|--header: the value of 'X' must be printable ASCII (Unexpected char 0xe9 at 0 in X value: é)",
     "-H NoColon|-H: 'NoColon' is not 'Name: value'",
+    "-H last-event-id:5|-H: Last-Event-ID is the client's to send (use --last-event-id)",
     "--bogus|unknown option '--bogus' (see --help)",
     "-X A:B|-X: 'A:B' is not an HTTP method",
     "--method|--method: missing value",
