@@ -1,6 +1,7 @@
 package dev.ssekit.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,6 @@ import dev.ssekit.server.SsePlugin;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import java.util.function.Consumer;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import java.io.IOException;
@@ -27,6 +27,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -213,15 +214,24 @@ class Http2ContractTest {
     }
     stalled.setSoTimeout(20_000);
     byte[] buffer = new byte[64 * 1024];
+    byte[] tail = new byte[LAST_CHUNK.length];
     long read = 0;
     try {
-      for (int n; (n = stalled.getInputStream().read(buffer)) >= 0; ) read += n;
+      for (int n; (n = stalled.getInputStream().read(buffer)) >= 0; read += n) {
+        // the last bytes read, across reads
+        int keep = Math.min(n, tail.length);
+        System.arraycopy(tail, keep, tail, 0, tail.length - keep);
+        System.arraycopy(buffer, n - keep, tail, tail.length - keep, keep);
+      }
     } catch (SocketTimeoutException stillOpen) {
       throw new AssertionError("the client's connection is still open after " + read + " bytes", stillOpen);
     } catch (SocketException reset) {
-      // the server closed with bytes the client never read: a reset ends it too
+      return; // the server closed with bytes the client never read: a reset ends it too
     }
+    assertFalse(Arrays.equals(tail, LAST_CHUNK), "a cut, not the chunked body's clean end");
   }
+
+  private static final byte[] LAST_CHUNK = "\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   @Test
   void http11KeepsWorkingOnTheSamePort() throws Exception {

@@ -8,6 +8,7 @@ import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.ee10.servlet.HttpOutput;
@@ -17,6 +18,8 @@ import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.EventsHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -33,13 +36,16 @@ import org.eclipse.jetty.util.Callback;
  * correct because the response asks for chunking itself ({@code Transfer-Encoding: chunked},
  * which Jetty honours even when the connection will not be reused), nothing else writes to the
  * connection while the stream is open, and the end goes through Jetty, which writes the last
- * chunk. Anything else (HTTP/2, HTTP/1.0, HEAD, a wrapped output stream, a compressed response)
- * writes through the servlet output stream.
+ * chunk. Anything else (HTTP/2, HTTP/1.0, HEAD, a wrapped output stream, a response another
+ * handler wraps: compressing, buffering or counting it) writes through the servlet output stream.
+ * Jetty's idle timeout still applies: a direct write that makes no progress for that long closes
+ * the connection.
  */
 final class ServletSink implements SseSink, WriteListener, AsyncListener {
   private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final int CHUNK_HEAD = 10; // up to 8 hex digits and CRLF
   private static final int CHUNK = 512; // the hub's writes are at most this long, except single large frames
+  private static final String OBSERVING_WRAPPER = EventsHandler.class.getName() + "$EventsResponse";
 
   private final HttpServletRequest request;
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
@@ -54,12 +60,14 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
   private volatile boolean direct;
   private volatile boolean writing;
   private volatile boolean inWrite;
+  private volatile Throwable broken; // a direct write failed: the writer thread closes the connection
   private ByteBuffer chunk; // native memory: the system call then copies nothing
   private ByteBuffer[] one;
   private ByteBuffer[] three; // chunk head, a large frame, CRLF
   private final Callback written = new Callback() {
     @Override
     public void succeeded() {
+      if (three != null) three[1] = null; // the shared frame of a large event, written
       writing = false;
       // A write that completed inside write() needs no wake-up: the writer asks isReady() next.
       if (!inWrite) channel.writePossible();
@@ -67,8 +75,11 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
 
     @Override
     public void failed(Throwable failure) {
+      // Possibly on a selector thread: ending the response runs the application's after-handlers
+      // and takes the hub's lock, so the writer thread does it.
+      broken = failure;
       writing = false;
-      channel.failed();
+      channel.writePossible();
     }
 
     @Override
@@ -89,6 +100,15 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
         SseConnection c = channel;
         if (c != null) c.failed(); // a no-op when the channel ended the response itself
         completed.complete(null);
+      });
+    }
+    if (endPoint != null) {
+      // Jetty's idle timeout fails a write it knows of; a direct write it does not know, and a
+      // client that stopped reading would hold its connection and place in the hub for good.
+      // Closing the connection fails the pending write, which ends the stream.
+      jetty.addIdleTimeoutListener(timeout -> {
+        if (writing) endPoint.close(timeout);
+        return false;
       });
     }
   }
@@ -120,15 +140,39 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
 
   @Override
   public boolean isReady() {
-    if (direct) return !writing;
+    if (direct) {
+      Throwable failure = broken;
+      if (failure != null) throw new UncheckedIOException(new IOException("the connection failed", failure));
+      return !writing;
+    }
     boolean ready = out.isReady();
     if (ready && headSent && endPoint != null && out instanceof HttpOutput) {
-      // The head is out; a handler that compresses the response must see every byte.
-      direct = jetty.getServletContextResponse().getHeaders().get(HttpHeader.CONTENT_ENCODING) == null
-          && "chunked".equalsIgnoreCase(jetty.getServletContextResponse().getHeaders().get(HttpHeader.TRANSFER_ENCODING));
+      // Only once the head is on the wire, and only if no handler that changes the body stands
+      // between this response and the connection's.
+      direct = passesThrough(jetty.getServletContextResponse().getWrapped());
       headSent = false; // decided
     }
     return ready;
+  }
+
+  /**
+   * Returns whether {@code response}, what the servlet response writes to, hands bytes on
+   * unchanged to the connection's own response, which has sent the head and chunks the body.
+   * Handlers that only observe writes ({@code EventsHandler}s such as Javalin's and Jetty's
+   * statistics) may stand between, though they will not see the direct writes; any other (one
+   * that compresses or buffers the body) means no.
+   */
+  private static boolean passesThrough(Response response) {
+    while (response instanceof Response.Wrapper wrapper) {
+      if (!wrapper.getClass().getName().equals(OBSERVING_WRAPPER)) return false;
+      response = wrapper.getWrapped();
+    }
+    return response.isCommitted() && "chunked".equalsIgnoreCase(response.getHeaders().get(HttpHeader.TRANSFER_ENCODING));
+  }
+
+  /** Returns whether the body goes straight to the connection: decided once the head is out. */
+  boolean writesDirectly() {
+    return direct;
   }
 
   @Override
@@ -172,7 +216,10 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
     }
     // Most writes fit the socket's buffer: flushed at once, without Jetty's write flusher, whose
     // state changes would be stores into this long-lived connection. Only a rest waits for it.
-    if (endPoint.flush(buffers)) return;
+    if (endPoint.flush(buffers)) {
+      if (buffers == three) three[1] = null; // the shared frame of a large event, written
+      return;
+    }
     writing = true;
     inWrite = true;
     try {

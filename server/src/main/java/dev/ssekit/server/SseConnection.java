@@ -65,6 +65,8 @@ public final class SseConnection {
   long seenUpTo;
   /** When the hub last queued a frame for it, for per-client keep-alives. Guarded by the hub's lock. */
   long lastQueuedNanos = System.nanoTime();
+  /** The offset of the last live event written (0: none yet); the writer's alone. A number: no reference stored per write. */
+  private long writtenUpTo;
 
   // The queue: offsets of live events, a single-producer (the hub, under its lock) single-consumer
   // (the writer) ring that grows up to the capacity. Numbers, not references: queuing stores no
@@ -160,6 +162,16 @@ public final class SseConnection {
     return owner;
   }
 
+  /** The hub refused this connection: it closes without touching the sink, which the transport answers. */
+  void refused() {
+    markClosed();
+  }
+
+  /** Returns the transport's side of this connection. */
+  SseSink sink() {
+    return sink;
+  }
+
   /** Called by the shard that took this connection. */
   void placed(Writers.Shard shard, int slot) {
     this.shard = shard;
@@ -243,6 +255,16 @@ public final class SseConnection {
     synchronized (this) {
       return !frames.isEmpty();
     }
+  }
+
+  /** Drops the queued live events: the client is no longer live, and a catch-up reads them again. On the writer's thread. */
+  void dropQueuedEvents() {
+    consumed = produced;
+  }
+
+  /** Returns whether live events wait to be written; holds the hub's lock, so none is being queued. */
+  boolean hasQueuedEvents() {
+    return produced != consumed;
   }
 
   /** Returns the number of frames waiting to be written. */
@@ -332,7 +354,9 @@ public final class SseConnection {
     while (n < p) {
       LoggedEvent event = hub.recent(ring[(int) n & (ring.length - 1)]);
       if (event == null) {
-        hub.tooSlow(this);
+        if (write != null) break; // write what was found; the miss comes up again next
+        // The ring let go of it (many or large events went by): the log still has it.
+        hub.fellBehind(this, writtenUpTo);
         return true;
       }
       byte[] frame = event.frame();
@@ -352,6 +376,7 @@ public final class SseConnection {
       n++;
     }
     if (write == out) write.flip();
+    writtenUpTo = ring[(int) (n - 1) & (ring.length - 1)];
     consumed = n;
     sink.write(write);
     if (observer != null) observer.written(depth, waited);

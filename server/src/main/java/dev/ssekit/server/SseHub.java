@@ -124,9 +124,9 @@ public final class SseHub implements AutoCloseable {
     this.connectFrame = retry == null ? null : new SseEncoder().retry(retry).toByteArray();
     this.keepAliveFrame = new SseEncoder().comment(SseComment.KEEP_ALIVE).toByteArray();
     this.position = log.head();
-    this.writers = new Writers(config.writerThreads);
     this.recent = new LoggedEvent[Integer.highestOneBit(Math.max(MIN_RECENT, 4 * clientQueueCapacity) - 1) << 1];
     this.recentNanos = new long[recent.length];
+    this.writers = new Writers(config.writerThreads); // threads last: nothing above may fail and leave them running
     this.replays = Executors.newFixedThreadPool(2, NamedThreads.factory("ssekit-replay"));
     this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("ssekit-hub-timer"));
     try {
@@ -138,7 +138,7 @@ public final class SseHub implements AutoCloseable {
 
         @Override
         public void onReset(EventId newPosition) {
-          reset(newPosition, "the event log restarted its history");
+          reset(newPosition, "the event log restarted its history").forEach(SseConnection::abort);
         }
       });
     } catch (RuntimeException e) {
@@ -314,8 +314,14 @@ public final class SseHub implements AutoCloseable {
     List<byte[]> frames = new ArrayList<>();
     if (connectFrame != null) frames.add(connectFrame);
     synchronized (lock) {
-      if (closed) throw new HubClosedException();
-      if (clients.size() >= maxClients) throw new HubFullException(maxClients);
+      if (closed) {
+        channel.refused(); // gives its writer slot back; the transport answers the refusal
+        throw new HubClosedException();
+      }
+      if (clients.size() >= maxClients) {
+        channel.refused();
+        throw new HubFullException(maxClients);
+      }
       clients.add(channel);
       if (isNew || position.equals(resume)) {
         accepted.incrementAndGet();
@@ -331,7 +337,7 @@ public final class SseHub implements AutoCloseable {
     try {
       catchUp = firstPage(resume, lastEventId, subscription.topics(), frames);
     } catch (RuntimeException e) {
-      closed(channel);
+      channel.refused();
       throw e;
     }
     accepted.incrementAndGet();
@@ -573,32 +579,35 @@ public final class SseHub implements AutoCloseable {
   /** Delivers the tail's next event to the live subscribers of its topic; on the tail's thread. */
   private void deliver(LoggedEvent event) {
     List<SseConnection> slow = null;
+    List<SseConnection> cut = null;
     synchronized (lock) {
       if (closed) return;
       if (!event.follows(position)) {
-        reset(event.id(), "event " + event.id() + " does not follow " + position + " (the log was wiped, replaced or trimmed past this node)");
-        return;
-      }
-      position = event.id();
-      positionFrame = null;
-      delivered.incrementAndGet();
-      long now = System.nanoTime();
-      remember(event, now);
-      if (!ahead.isEmpty()) meetAhead(event.id());
-      Set<SseConnection> targets = subscribers.get(event.topic());
-      if (targets != null) {
-        long offset = event.offset();
-        for (SseConnection c : targets) {
-          if (offset <= c.skipUpTo) continue;
-          c.seenUpTo = offset;
-          c.lastQueuedNanos = now;
-          if (!c.offer(offset)) {
-            if (slow == null) slow = new ArrayList<>();
-            slow.add(c);
+        cut = reset(event.id(), "event " + event.id() + " does not follow " + position
+            + " (the log was wiped, replaced or trimmed past this node)");
+      } else {
+        position = event.id();
+        positionFrame = null;
+        delivered.incrementAndGet();
+        long now = System.nanoTime();
+        remember(event, now);
+        if (!ahead.isEmpty()) meetAhead(event.id());
+        Set<SseConnection> targets = subscribers.get(event.topic());
+        if (targets != null) {
+          long offset = event.offset();
+          for (SseConnection c : targets) {
+            if (offset <= c.skipUpTo) continue;
+            c.seenUpTo = offset;
+            c.lastQueuedNanos = now;
+            if (!c.offer(offset)) {
+              if (slow == null) slow = new ArrayList<>();
+              slow.add(c);
+            }
           }
         }
       }
     }
+    if (cut != null) cut.forEach(SseConnection::abort); // outside the lock: the transport's end may run application code
     disconnectSlow(slow);
   }
 
@@ -634,18 +643,67 @@ public final class SseHub implements AutoCloseable {
     return recentNanos[(int) offset & (recent.length - 1)];
   }
 
-  /** A writer found that {@code client} fell further behind than the ring of recent events reaches. */
-  void tooSlow(SseConnection client) {
-    disconnectSlow(List.of(client));
+  /** Returns how many connections hold a writer's slot: those connected and those closing. */
+  int writerSlotsInUse() {
+    return writers.connections();
+  }
+
+  /**
+   * A writer found that the next event queued for {@code client} is no longer in the ring of
+   * recent events, which bounds its memory by count and bytes: the client is caught up from the
+   * log, as if it had resumed after {@code writtenUpTo} (the last live event it was written, 0 for
+   * none since it went live), and goes live again. A client that is not live (its stream is
+   * ending) is cut off. On the client's writer thread.
+   */
+  void fellBehind(SseConnection client, long writtenUpTo) {
+    EventId joinedAt;
+    synchronized (lock) {
+      joinedAt = leaveLive(client) ? client.skipId : null;
+    }
+    if (joinedAt == null) {
+      disconnectSlow(List.of(client));
+      return;
+    }
+    // Not live, so nothing is queued for it any more; what was, the catch-up reads again. Before
+    // the catch-up starts: once it is live again, new events are queued.
+    client.dropQueuedEvents();
+    try {
+      replays.execute(() -> rejoin(client, joinedAt, writtenUpTo));
+    } catch (RejectedExecutionException closing) {
+      client.end();
+    }
+  }
+
+  private void rejoin(SseConnection client, EventId joinedAt, long writtenUpTo) {
+    try {
+      EventId resume = joinedAt;
+      if (writtenUpTo > joinedAt.offset()) {
+        List<LoggedEvent> at = log.read(writtenUpTo, 1);
+        if (at.isEmpty() || at.get(0).offset() != writtenUpTo) {
+          // The log let go of it too: the client resumes by its own id, and hears what it lost.
+          disconnectSlow(List.of(client));
+          return;
+        }
+        resume = at.get(0).id();
+      }
+      List<byte[]> frames = new ArrayList<>();
+      CatchUp catchUp = firstPage(resume, resume.toString(), client.subscription().topics(), frames);
+      catchUp.continueWith(client, frames);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not read the log to catch up a client that fell behind; cutting it off so it resumes later: {}",
+          e.toString());
+      client.abort();
+    }
   }
 
   /**
    * The history this hub followed is gone: every stream ends (its clients reconnect and each is
    * judged against the log by its own id), and delivery goes on from {@code newPosition}.
    */
-  private void reset(EventId newPosition, String why) {
+  private List<SseConnection> reset(EventId newPosition, String why) {
+    List<SseConnection> cut = new ArrayList<>();
     synchronized (lock) {
-      if (closed) return;
+      if (closed) return cut;
       LOG.warn("Lost continuity with the event log at {}: {}; ending {} streams so that each client resumes by its own id",
           position, why, clients.size());
       position = newPosition;
@@ -657,8 +715,17 @@ public final class SseHub implements AutoCloseable {
       Arrays.fill(recent, null);
       recentBytes = 0;
       recentOldest = newPosition.offset() + 1;
-      clients.forEach(SseConnection::end);
+      // A queued offset names an event of the history that is gone, and the new history reuses
+      // offsets: such a client is cut, never written what the ring holds there next.
+      for (SseConnection c : clients) {
+        if (c.hasQueuedEvents()) {
+          cut.add(c);
+        } else {
+          c.end();
+        }
+      }
     }
+    return cut;
   }
 
   private void disconnectSlow(List<SseConnection> slow) {
@@ -721,14 +788,19 @@ public final class SseHub implements AutoCloseable {
   void closed(SseConnection channel) {
     synchronized (lock) {
       clients.remove(channel);
-      ahead.remove(channel);
-      if (live.remove(channel)) {
-        for (String topic : channel.subscription().topics()) {
-          Set<SseConnection> set = subscribers.get(topic);
-          if (set != null && set.remove(channel) && set.isEmpty()) subscribers.remove(topic);
-        }
-      }
+      leaveLive(channel);
       lock.notifyAll();
     }
+  }
+
+  /** Holds the lock: stops queuing live events for {@code channel}; returns whether it was live. */
+  private boolean leaveLive(SseConnection channel) {
+    ahead.remove(channel);
+    if (!live.remove(channel)) return false;
+    for (String topic : channel.subscription().topics()) {
+      Set<SseConnection> set = subscribers.get(topic);
+      if (set != null && set.remove(channel) && set.isEmpty()) subscribers.remove(topic);
+    }
+    return true;
   }
 }

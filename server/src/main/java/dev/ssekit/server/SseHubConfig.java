@@ -38,8 +38,14 @@ public final class SseHubConfig {
    */
   public int maxTopicsPerClient = 64;
 
-  /** Frames queued for one client before it counts as too slow and is disconnected (it may resume). */
+  /**
+   * Frames queued for one client before it counts as too slow and is disconnected (it may
+   * resume); at most {@value #MAX_QUEUE_CAPACITY}.
+   */
   public int clientQueueCapacity = 1024;
+
+  /** The largest {@link #clientQueueCapacity}: the hub keeps four times as many recent events. */
+  public static final int MAX_QUEUE_CAPACITY = 1 << 20;
 
   /** After this long without an event, every client gets a comment so that proxies keep the stream open. */
   public Duration keepAliveInterval = Duration.ofSeconds(15);
@@ -62,7 +68,8 @@ public final class SseHubConfig {
   void validate() {
     require(history >= 0, "history must not be negative: " + history);
     require(maxClients > 0, "maxClients must be positive: " + maxClients);
-    require(clientQueueCapacity > 0, "clientQueueCapacity must be positive: " + clientQueueCapacity);
+    require(clientQueueCapacity > 0 && clientQueueCapacity <= MAX_QUEUE_CAPACITY,
+        "clientQueueCapacity must be between 1 and " + MAX_QUEUE_CAPACITY + ": " + clientQueueCapacity);
     require(maxTopicsPerClient > 0, "maxTopicsPerClient must be positive: " + maxTopicsPerClient);
     require(writerThreads > 0, "writerThreads must be positive: " + writerThreads);
     require(retry == null || !retry.isNegative(), "retry must not be negative: " + retry);

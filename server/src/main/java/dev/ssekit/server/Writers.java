@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The hub's writer threads ({@code ssekit-writer-N}), each the sole writer of a shard of the
@@ -12,6 +14,7 @@ import java.util.concurrent.TimeUnit;
  * it out; an event to ten thousand clients wakes each writer once, not once per client.
  */
 final class Writers {
+  private static final Logger LOG = LoggerFactory.getLogger(Writers.class);
   private final Shard[] shards;
   private int next; // guarded by this: the shard the next connection goes to
 
@@ -29,6 +32,17 @@ final class Writers {
       next = (next + 1) % shards.length;
     }
     shard.register(connection);
+  }
+
+  /** Returns how many connections hold a slot, on every shard. */
+  int connections() {
+    int n = 0;
+    for (Shard shard : shards) {
+      synchronized (shard) {
+        n += shard.used - shard.freeCount;
+      }
+    }
+    return n;
   }
 
   /** Stops the threads after the work already queued; returns when they ended or {@code millis} passed. */
@@ -131,7 +145,15 @@ final class Writers {
           size--;
           connection = slots[slot];
         }
-        if (connection != null) connection.drainOnShard();
+        if (connection == null) continue;
+        try {
+          connection.drainOnShard();
+        } catch (Throwable e) {
+          // Not expected (the drain ends a connection whose writes fail), but one connection's
+          // failure must not take the thread, and every connection of its shard, with it.
+          LOG.error("A writer failed on {}; cutting that client off", connection, e);
+          connection.abort();
+        }
       }
     }
   }

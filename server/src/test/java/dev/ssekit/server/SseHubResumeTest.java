@@ -260,6 +260,28 @@ class SseHubResumeTest {
   }
 
   @Test
+  void afterAResetAClientNeverGetsWhatTheNewHistoryPutAtTheOffsetsItHadQueued() throws Exception {
+    ControlledLog store = closeLater(new ControlledLog(1000));
+    SseHub hub = hub(c -> c.eventLog = store);
+    FakeSink stalled = new FakeSink();
+    stalled.connect(hub, null);
+    publish(hub, 1);
+    stalled.awaitEvents(1);
+    stalled.stall();
+    publish(hub, 2); // offsets 2 and 3 wait in its queue
+    // The store was wiped and refilled: a new history from offset 1, another topic at 2 and 3.
+    store.deliver(LoggedEvent.of(EventId.of(1, "qqqqqq"), "pppppp", Publication.DEFAULT_TOPIC, ServerSentEvent.of("n", "new")));
+    store.deliver(LoggedEvent.of(EventId.of(2, "rrrrrr"), "qqqqqq", "secret", ServerSentEvent.of("n", "secret 2")));
+    store.deliver(LoggedEvent.of(EventId.of(3, "ssssss"), "rrrrrr", "secret", ServerSentEvent.of("n", "secret 3")));
+    assertEquals(1, hub.stats().resets());
+    stalled.resume();
+    stalled.await("the stream to end", () -> stalled.completed() || stalled.aborted());
+    assertTrue(stalled.aborted(), "cut: what it had queued is gone");
+    assertEquals(List.of("1"), stalled.events().stream().map(ServerSentEvent::data).toList(),
+        "nothing of the other history, nor of a topic it never asked for");
+  }
+
+  @Test
   void whenTheLogsHistoryBreaksEveryStreamEndsCleanlyAndClientsAreJudgedAgain() throws Exception {
     ControlledLog store = closeLater(new ControlledLog(1000));
     SseHub hub = hub(c -> c.eventLog = store);
@@ -290,6 +312,7 @@ class SseHubResumeTest {
     assertNotNull(new FakeSink().connect(hub, null), "a new client needs nothing from the log");
     assertNotNull(new FakeSink().connect(hub, ids.get(2).toString()), "nor does one that is up to date");
     assertEquals(3, hub.stats().clients(), "the refused client is not counted");
+    assertEquals(3, hub.writerSlotsInUse(), "nor does it keep a writer's slot");
     store.up();
     hub.publish("n", "4");
     connected.awaitEvents(1);

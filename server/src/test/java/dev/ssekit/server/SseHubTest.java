@@ -283,6 +283,8 @@ class SseHubTest {
     assertNotNull(new FakeSink().connect(hub, null));
     assertThrows(HubFullException.class, () -> new FakeSink().connect(hub, null));
     assertEquals(2, hub.stats().clients());
+    for (int i = 0; i < 1000; i++) assertThrows(HubFullException.class, () -> new FakeSink().connect(hub, null));
+    assertEquals(2, hub.writerSlotsInUse(), "a refused client keeps nothing: no writer slot, no sink");
   }
 
   @Test

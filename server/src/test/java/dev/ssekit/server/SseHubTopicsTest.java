@@ -80,6 +80,49 @@ class SseHubTopicsTest {
   }
 
   @Test
+  void aClientFurtherBehindThanTheRingOfRecentEventsIsCaughtUpFromTheLogNotCutOff() throws Exception {
+    // Its queue holds one event, but more events of other topics went by than the hub keeps
+    // frames of: the log still has them.
+    SseHub hub = hub(c -> c.history = 40_000);
+    FakeSink sparse = new FakeSink();
+    sparse.connect(hub, null, Subscription.to("sparse"));
+    hub.publish("sparse", "n", "first");
+    sparse.awaitEvents(1);
+    sparse.stall();
+    hub.publish("sparse", "n", "queued");
+    for (int i = 0; i < 33_000; i++) hub.publish("busy", "n", "x");
+    hub.publish("sparse", "n", "after");
+    sparse.resume();
+    sparse.awaitEvents(3);
+    assertEquals(List.of("first", "queued", "after"), data(sparse), "each once, in order, nothing lost");
+    assertEquals(0, hub.stats().slowClientsDisconnected());
+    hub.publish("sparse", "n", "live again");
+    sparse.awaitEvents(4);
+    assertEquals("live again", sparse.events().get(3).data());
+    assertEquals(1, hub.stats().clients());
+  }
+
+  @Test
+  void largeEventsBeyondTheRingsBytesAreCaughtUpFromTheLogNotCutOff() throws Exception {
+    SseHub hub = hub(c -> {});
+    FakeSink slow = new FakeSink();
+    FakeSink fast = new FakeSink();
+    slow.connect(hub, null);
+    fast.connect(hub, null);
+    String large = "x".repeat(512 * 1024); // within the test sink's decoder's 1 MiB lines
+    hub.publish("n", "small");
+    slow.awaitEvents(1);
+    slow.stall();
+    for (int i = 0; i < 40; i++) hub.publish("n", i + large); // more than the ring's 16 MiB
+    slow.resume();
+    slow.awaitEvents(41);
+    fast.awaitEvents(41);
+    assertEquals(ids(fast.events()), ids(slow.events()), "the same events, each once, in order");
+    for (int i = 0; i < 40; i++) assertEquals(i + large, slow.events().get(i + 1).data());
+    assertEquals(0, hub.stats().slowClientsDisconnected());
+  }
+
+  @Test
   void aClientOfAQuietTopicKeepsACurrentIdSoItNeverFallsOutOfTheHistory() throws Exception {
     SseHub hub = hub(c -> {
       c.history = 10;

@@ -212,6 +212,38 @@ class SsePluginHttpTest {
     assertEquals("after", fast.next().type());
   }
 
+  @Test
+  void aClientThatStopsReadingIsClosedAtJettysIdleTimeoutThoughItsQueueNeverFills() throws Exception {
+    // A direct write Jetty's idle timeout cannot see: the sink closes the connection when the
+    // timeout finds it waiting, as Jetty does with a write of its own. Nothing else would: the
+    // queue stays far from full, and no keep-alive is due.
+    SseHub hub = SseHub.create(c -> c.keepAliveInterval = Duration.ofHours(1));
+    Javalin app = app(hub);
+    ServerConnector connector = (ServerConnector) app.jettyServer().server().getConnectors()[0];
+    connector.setIdleTimeout(500); // for connections accepted from now on
+    Socket stalled = new Socket();
+    stalled.setReceiveBufferSize(4096);
+    stalled.connect(new InetSocketAddress("127.0.0.1", app.port()));
+    resources.add(stalled);
+    stalled.getOutputStream().write("GET /sse HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    Await.until("the client connected", () -> hub.stats().clients() == 1);
+    SseConnection channel = hub.connections().get(0);
+    org.eclipse.jetty.io.EndPoint end = endPointOf(connector, stalled);
+    String big = "x".repeat(64 * 1024);
+    for (int published = 0; !writePending(end) && end.isOpen(); published++) {
+      assertTrue(published < 500, "the socket never filled");
+      hub.publish("big", big);
+      Await.until("the writer to take the event or wait on the full socket",
+          () -> writePending(end) || channel.queued() == 0 || !end.isOpen());
+    }
+    assertTrue(((ServletSink) channel.sink()).writesDirectly());
+    Await.until(() -> "the idle timeout to close the stalled connection; open: " + connector.getConnectedEndPoints().size(),
+        () -> connector.getConnectedEndPoints().isEmpty());
+    Await.until("the hub to let it go", () -> hub.stats().clients() == 0);
+    assertEquals(0, hub.stats().slowClientsDisconnected(), "not cut by the hub: its queue never filled");
+    assertEndsSoon(stalled);
+  }
+
   /** Returns the server's end of {@code client}'s connection. */
   static org.eclipse.jetty.io.EndPoint endPointOf(ServerConnector connector, Socket client) {
     return connector.getConnectedEndPoints().stream()
@@ -440,6 +472,8 @@ class SsePluginHttpTest {
         decoder.feed(chunk, 0, chunk.length);
       }
       assertEquals(List.of("s", big, "t"), data);
+      assertTrue(((ServletSink) server.hub().connections().get(0).sink()).writesDirectly(),
+          "the chunks came straight from the sink, not from Jetty's HTTP layer");
       server.hub().connections().get(0).close(); // a clean end
       while (true) {
         byte[] chunk = strictChunk(in);
