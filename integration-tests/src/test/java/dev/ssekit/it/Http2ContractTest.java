@@ -92,7 +92,8 @@ class Http2ContractTest {
   @Test
   void aStalledStreamIsResetAloneWhileTheOtherOnTheSameConnectionKeepsEveryEvent() throws Exception {
     SseHub hub = resources.add(SseHub.create(c -> c.clientQueueCapacity = 8));
-    Javalin app = app(hub, c -> {});
+    java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
+    Javalin app = app(hub, c -> c.requestLogger.http((ctx, ms) -> handled.incrementAndGet())); // once a handler finished
     OkHttpClient http = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
         .readTimeout(0, TimeUnit.SECONDS).build();
     resources.add(() -> {
@@ -139,6 +140,7 @@ class Http2ContractTest {
     assertEquals(1, http.connectionPool().connectionCount(), "the shared connection is still there");
     IOException reset = assertThrows(IOException.class, () -> stalled.body().source().readUtf8());
     assertTrue(reset instanceof StreamResetException, "its own stream was reset: " + reset);
+    Await.until("the cut stream's handler to finish, once", () -> handled.get() == 1);
   }
 
   @Test

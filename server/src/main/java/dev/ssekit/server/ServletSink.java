@@ -61,6 +61,7 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
   private volatile boolean writing;
   private volatile boolean inWrite;
   private volatile Throwable broken; // a direct write failed: the writer thread closes the connection
+  private volatile boolean cut; // aborted through Jetty: its completion finishes Javalin's handler
   private ByteBuffer chunk; // native memory: the system call then copies nothing
   private ByteBuffer[] one;
   private ByteBuffer[] three; // chunk head, a large frame, CRLF
@@ -100,6 +101,9 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
         SseConnection c = channel;
         if (c != null) c.failed(); // a no-op when the channel ended the response itself
         completed.complete(null);
+        // Jetty calls this before it recycles the request: Javalin's handler, finishing now,
+        // finds the request ended, not reused by the connection's next request.
+        if (cut) finished.complete(null);
       });
     }
     if (endPoint != null) {
@@ -259,12 +263,15 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
     // Jetty's abort cuts this response whatever is in flight: over HTTP/1.1 it closes the
     // connection, over HTTP/2 it resets this stream only, so other streams that share the
     // connection (other tabs, other users behind a proxy) go on. Merely ending the response would
-    // be a clean end when no write is pending. The completion listener still fires, and
-    // finishing Javalin's future afterwards ends its handler quietly.
-    if (jetty != null) {
-      jetty.getServletChannel().abort(new IOException("cut off by the hub"));
+    // be a clean end when no write is pending. Jetty ends the request on another thread; its
+    // completion listener then finishes Javalin's handler.
+    if (jetty == null) {
+      finished.complete(null);
+      return;
     }
-    finished.complete(null);
+    cut = true;
+    jetty.getServletChannel().abort(new IOException("cut off by the hub"));
+    if (completed.isDone()) finished.complete(null); // it had ended already: no completion to come
   }
 
   @Override
