@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.ee10.servlet.HttpOutput;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.ee10.servlet.ServletContextResponse;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpVersion;
@@ -153,25 +154,29 @@ final class ServletSink implements SseSink, WriteListener, AsyncListener {
     if (ready && headSent && endPoint != null && out instanceof HttpOutput) {
       // Only once the head is on the wire, and only if no handler that changes the body stands
       // between this response and the connection's.
-      direct = passesThrough(jetty.getServletContextResponse().getWrapped());
+      direct = passesThrough(jetty.getServletChannel().getResponse());
       headSent = false; // decided
     }
     return ready;
   }
 
   /**
-   * Returns whether {@code response}, what the servlet response writes to, hands bytes on
+   * Returns whether {@code response}, what the servlet output stream writes to, hands bytes on
    * unchanged to the connection's own response, which has sent the head and chunks the body.
-   * Handlers that only observe writes ({@code EventsHandler}s such as Javalin's and Jetty's
-   * statistics) may stand between, though they will not see the direct writes; any other (one
-   * that compresses or buffers the body) means no.
+   * Besides the servlet context's own response, only handlers that observe writes
+   * ({@code EventsHandler}s, such as Javalin's and Jetty's statistics) may stand between, inside
+   * the context or outside it, though they will not see the direct writes; any other (one that
+   * compresses, buffers or rewrites the body) means no.
    */
   private static boolean passesThrough(Response response) {
     while (response instanceof Response.Wrapper wrapper) {
-      if (!wrapper.getClass().getName().equals(OBSERVING_WRAPPER)) return false;
+      if (wrapper.getClass() != ServletContextResponse.class && !wrapper.getClass().getName().equals(OBSERVING_WRAPPER)) {
+        return false;
+      }
       response = wrapper.getWrapped();
     }
-    return response.isCommitted() && "chunked".equalsIgnoreCase(response.getHeaders().get(HttpHeader.TRANSFER_ENCODING));
+    return response.isCommitted() && response.getHeaders().get(HttpHeader.CONTENT_ENCODING) == null
+        && "chunked".equalsIgnoreCase(response.getHeaders().get(HttpHeader.TRANSFER_ENCODING));
   }
 
   /** Returns whether the body goes straight to the connection: decided once the head is out. */

@@ -67,6 +67,8 @@ public final class SseConnection {
   long lastQueuedNanos = System.nanoTime();
   /** The offset of the last live event written (0: none yet); the writer's alone. A number: no reference stored per write. */
   private long writtenUpTo;
+  /** The hash of that event's tag, to tell it from another history's event at the same offset. */
+  private int writtenTag;
 
   // The queue: offsets of live events, a single-producer (the hub, under its lock) single-consumer
   // (the writer) ring that grows up to the capacity. Numbers, not references: queuing stores no
@@ -262,6 +264,11 @@ public final class SseConnection {
     consumed = produced;
   }
 
+  /** Returns whether the stream was told to end once what is queued is written. */
+  boolean isEnding() {
+    return ending;
+  }
+
   /** Returns whether live events wait to be written; holds the hub's lock, so none is being queued. */
   boolean hasQueuedEvents() {
     return produced != consumed;
@@ -350,19 +357,21 @@ public final class SseConnection {
     int depth = (int) (p - c);
     long waited = observer == null ? 0 : System.nanoTime() - hub.queuedNanos(ring[(int) c & (ring.length - 1)]);
     ByteBuffer write = null;
+    EventId last = null;
     long n = c;
     while (n < p) {
       LoggedEvent event = hub.recent(ring[(int) n & (ring.length - 1)]);
       if (event == null) {
         if (write != null) break; // write what was found; the miss comes up again next
         // The ring let go of it (many or large events went by): the log still has it.
-        hub.fellBehind(this, writtenUpTo);
+        hub.fellBehind(this, writtenUpTo, writtenTag);
         return true;
       }
       byte[] frame = event.frame();
       if (frame.length > BUFFER) {
         if (write == null) {
           write = ByteBuffer.wrap(frame); // alone, as the shared array
+          last = event.id();
           n++;
         }
         break;
@@ -373,10 +382,12 @@ public final class SseConnection {
       }
       if (frame.length > write.remaining()) break;
       write.put(frame);
+      last = event.id();
       n++;
     }
     if (write == out) write.flip();
-    writtenUpTo = ring[(int) (n - 1) & (ring.length - 1)];
+    writtenUpTo = last.offset();
+    writtenTag = last.tag().hashCode(); // cached by the string: no work, and an int, not a reference
     consumed = n;
     sink.write(write);
     if (observer != null) observer.written(depth, waited);

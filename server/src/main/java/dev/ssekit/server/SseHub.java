@@ -387,6 +387,8 @@ public final class SseHub implements AutoCloseable {
   private final class CatchUp {
     private final Set<String> topics;
     private EventId last;
+    /** The resets counted when it started: if the log's history breaks meanwhile, its pages are of no use. */
+    long epoch = resets.get();
     private boolean lastSent = true; // whether the client got last's id (false when last was another topic's)
 
     CatchUp(EventId last, Set<String> topics) {
@@ -415,6 +417,12 @@ public final class SseHub implements AutoCloseable {
     void continueWith(SseConnection channel, List<byte[]> frames) {
       synchronized (lock) {
         if (!clients.contains(channel)) return;
+        if (epoch != resets.get()) {
+          // Read across a break of the log's history, so perhaps of the new one: none of it is
+          // sent, and the client is judged by its own id when it resumes.
+          channel.end();
+          return;
+        }
         if (last.offset() >= position.offset()) {
           if (last.offset() == position.offset() && !last.equals(position)) {
             // The log and this node's tail disagree about the event at this offset: the node
@@ -651,49 +659,71 @@ public final class SseHub implements AutoCloseable {
   /**
    * A writer found that the next event queued for {@code client} is no longer in the ring of
    * recent events, which bounds its memory by count and bytes: the client is caught up from the
-   * log, as if it had resumed after {@code writtenUpTo} (the last live event it was written, 0 for
-   * none since it went live), and goes live again. A client that is not live (its stream is
-   * ending) is cut off. On the client's writer thread.
+   * log, as if it had resumed after the last live event it was written ({@code writtenUpTo}, whose
+   * tag hashes to {@code writtenTag}; 0 for none since it went live, when it resumes from where it
+   * joined), and goes live again. A client whose stream is ending, or whose resume point the log
+   * no longer holds, is cut off instead and resumes by its own id. On the client's writer thread.
    */
-  void fellBehind(SseConnection client, long writtenUpTo) {
-    EventId joinedAt;
+  void fellBehind(SseConnection client, long writtenUpTo, int writtenTag) {
+    EventId joinedAt = null;
+    long epoch = 0;
     synchronized (lock) {
-      joinedAt = leaveLive(client) ? client.skipId : null;
+      if (!client.isEnding() && leaveLive(client)) {
+        joinedAt = client.skipId;
+        epoch = resets.get();
+      }
     }
     if (joinedAt == null) {
-      disconnectSlow(List.of(client));
+      client.abort(); // what it had queued cannot be sent before its end: it resumes by its id
       return;
     }
     // Not live, so nothing is queued for it any more; what was, the catch-up reads again. Before
     // the catch-up starts: once it is live again, new events are queued.
     client.dropQueuedEvents();
+    EventId from = joinedAt;
+    long after = epoch;
     try {
-      replays.execute(() -> rejoin(client, joinedAt, writtenUpTo));
+      replays.execute(() -> rejoin(client, from, writtenUpTo, writtenTag, after));
     } catch (RejectedExecutionException closing) {
-      client.end();
+      client.abort();
     }
   }
 
-  private void rejoin(SseConnection client, EventId joinedAt, long writtenUpTo) {
+  private void rejoin(SseConnection client, EventId joinedAt, long writtenUpTo, int writtenTag, long epoch) {
     try {
       EventId resume = joinedAt;
       if (writtenUpTo > joinedAt.offset()) {
         List<LoggedEvent> at = log.read(writtenUpTo, 1);
-        if (at.isEmpty() || at.get(0).offset() != writtenUpTo) {
-          // The log let go of it too: the client resumes by its own id, and hears what it lost.
-          disconnectSlow(List.of(client));
-          return;
-        }
-        resume = at.get(0).id();
+        boolean held = !at.isEmpty() && at.get(0).offset() == writtenUpTo && at.get(0).id().tag().hashCode() == writtenTag;
+        resume = held ? at.get(0).id() : null;
+      } else if (!holds(joinedAt)) {
+        resume = null;
+      }
+      if (resume == null) {
+        // The log let go of it too, or holds another history there. The client's own last id may
+        // be later (an id-only block), so it is judged by that when it resumes, not signalled here.
+        disconnectSlow(List.of(client));
+        return;
       }
       List<byte[]> frames = new ArrayList<>();
       CatchUp catchUp = firstPage(resume, resume.toString(), client.subscription().topics(), frames);
+      catchUp.epoch = epoch;
       catchUp.continueWith(client, frames);
     } catch (RuntimeException e) {
       LOG.warn("Could not read the log to catch up a client that fell behind; cutting it off so it resumes later: {}",
           e.toString());
       client.abort();
     }
+  }
+
+  /** Returns whether the log holds the event {@code id} names (for offset 0, the start of its history). */
+  private boolean holds(EventId id) {
+    if (id.offset() == 0) {
+      List<LoggedEvent> first = log.read(1, 1);
+      return first.isEmpty() ? log.head().equals(id) : first.get(0).follows(id);
+    }
+    List<LoggedEvent> at = log.read(id.offset(), 1);
+    return !at.isEmpty() && at.get(0).id().equals(id);
   }
 
   /**
@@ -733,8 +763,8 @@ public final class SseHub implements AutoCloseable {
     for (SseConnection c : slow) {
       if (c.abort()) {
         slowDisconnects.incrementAndGet();
-        LOG.info("Disconnected a client whose queue was full ({} frames); it may resume with Last-Event-ID",
-            clientQueueCapacity);
+        LOG.info("Disconnected a client too slow to keep up (its queue of {} frames full, or behind what the hub and the"
+            + " log still hold); it may resume with Last-Event-ID", clientQueueCapacity);
       }
     }
   }

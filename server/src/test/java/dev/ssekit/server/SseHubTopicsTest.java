@@ -103,6 +103,36 @@ class SseHubTopicsTest {
   }
 
   @Test
+  void aClientBehindTheRingWhoseJoinPointTheLogLostIsCutNotToldOfALossItDidNotHave() throws Exception {
+    // Its last id is an id-only block (the position), later than where it joined; the log no
+    // longer holds the join point. A catch-up from there would signal a loss: the client resumes
+    // by its own id instead, exactly.
+    SseHub hub = hub(c -> {
+      c.history = 40;
+      c.keepAliveInterval = Duration.ofMillis(30);
+    });
+    FakeSink quiet = new FakeSink();
+    quiet.connect(hub, null, Subscription.to("a"));
+    EventId position = null;
+    for (int i = 0; i < 60; i++) position = hub.publish("b", "n", "x");
+    EventId last = position;
+    quiet.await("an id-only block with the position", () -> quiet.text().contains("id: " + last + "\n\n"));
+    quiet.stall();
+    hub.publish("a", "n", "mine");
+    String large = "x".repeat(512 * 1024);
+    for (int i = 0; i < 35; i++) hub.publish("b", "n", large); // the ring lets go of "mine"
+    quiet.resume();
+    quiet.await("the stream to end", () -> quiet.aborted() || quiet.completed());
+    assertTrue(quiet.aborted());
+    assertEquals(List.of(), quiet.events(), "no ssekit-lost, nothing else");
+    assertEquals(1, hub.stats().slowClientsDisconnected());
+    FakeSink resumed = new FakeSink();
+    resumed.connect(hub, lastEventId(quiet.text()), Subscription.to("a"));
+    resumed.awaitEvents(1);
+    assertEquals(List.of("mine"), resumed.events().stream().map(ServerSentEvent::data).toList(), "exactly what it missed");
+  }
+
+  @Test
   void largeEventsBeyondTheRingsBytesAreCaughtUpFromTheLogNotCutOff() throws Exception {
     SseHub hub = hub(c -> {});
     FakeSink slow = new FakeSink();

@@ -244,6 +244,43 @@ class SsePluginHttpTest {
     assertEndsSoon(stalled);
   }
 
+  @Test
+  void aHandlerThatWrapsTheResponseInsideTheContextSeesEveryByte() throws Exception {
+    // A handler between the servlet and the connection may change the body (compress, buffer,
+    // rewrite): the stream then writes through it, not past it.
+    java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+    SseHub hub = SseHub.create(c -> c.retry = null);
+    resources.add(hub);
+    Javalin app = Javalin.create(c -> {
+      c.startup.showJavalinBanner = false;
+      c.jetty.host = "127.0.0.1";
+      c.jetty.port = 0;
+      c.jetty.modifyServletContextHandler(context -> context.insertHandler(new org.eclipse.jetty.server.Handler.Wrapper() {
+        @Override
+        public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+            org.eclipse.jetty.util.Callback callback) throws Exception {
+          return super.handle(request, new org.eclipse.jetty.server.Response.Wrapper(request, response) {
+            @Override
+            public void write(boolean last, java.nio.ByteBuffer content, org.eclipse.jetty.util.Callback written) {
+              if (content != null) seen.addAndGet(content.remaining());
+              super.write(last, content, written);
+            }
+          }, callback);
+        }
+      }));
+      c.registerPlugin(new SsePlugin("/sse", hub));
+    }).start();
+    resources.add(app::stop);
+    HttpStream stream = open(app.port(), "/sse");
+    Await.until("connected", () -> hub.stats().clients() == 1);
+    long before = seen.get();
+    String payload = "y".repeat(300);
+    hub.publish("t", payload);
+    assertEquals(payload, stream.next().data());
+    assertTrue(seen.get() - before >= payload.length(), "the wrapper saw the event: " + (seen.get() - before) + " bytes");
+    assertTrue(!((ServletSink) hub.connections().get(0).sink()).writesDirectly());
+  }
+
   /** Returns the server's end of {@code client}'s connection. */
   static org.eclipse.jetty.io.EndPoint endPointOf(ServerConnector connector, Socket client) {
     return connector.getConnectedEndPoints().stream()
