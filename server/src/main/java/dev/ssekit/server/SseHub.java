@@ -63,6 +63,8 @@ public final class SseHub implements AutoCloseable {
   private static final int KEEP_ALIVE_SLICE = 1024;
   private static final int MIN_RECENT = 16_384;
   private static final long MAX_RECENT_BYTES = 16L << 20;
+  /** About the most bytes of frames one catch-up page should hold: pages of large events get fewer. */
+  private static final long PAGE_BYTES = 4L << 20;
 
   private final EventLog log;
   private final boolean ownsLog;
@@ -356,7 +358,7 @@ public final class SseHub implements AutoCloseable {
       // The event after a start of history (offset 0) is checked through its link to the epoch.
       boolean start = resume.offset() == 0;
       long from = start ? 1 : resume.offset();
-      List<LoggedEvent> page = log.read(from, pageSize);
+      List<LoggedEvent> page = log.read(from, firstPageLimit());
       if (page.isEmpty()) {
         if (start && log.head().equals(resume)) return new CatchUp(resume, topics);
       } else if (start ? page.get(0).follows(resume) : page.get(0).id().equals(resume)) {
@@ -368,7 +370,7 @@ public final class SseHub implements AutoCloseable {
       }
     }
     lostSignals.incrementAndGet();
-    List<LoggedEvent> page = oldest != null ? oldest : log.read(0, pageSize);
+    List<LoggedEvent> page = oldest != null ? oldest : log.read(0, firstPageLimit());
     if (page.isEmpty()) {
       EventId head = log.head();
       frames.add(lostFrame(lastEventId, null));
@@ -383,10 +385,23 @@ public final class SseHub implements AutoCloseable {
     return catchUp;
   }
 
+  /** Events for a catch-up's first page: about {@link #PAGE_BYTES} of frames, judged by the recent ones. */
+  private int firstPageLimit() {
+    long bytes;
+    long count;
+    synchronized (lock) {
+      bytes = recentBytes;
+      count = Math.min(recent.length, position.offset() - recentOldest + 1);
+    }
+    if (bytes <= 0 || count <= 0) return pageSize;
+    return (int) Math.max(1, Math.min(pageSize, count * PAGE_BYTES / bytes));
+  }
+
   /** One client's way from its id to the live stream; touched by one thread at a time. */
   private final class CatchUp {
     private final Set<String> topics;
     private EventId last;
+    private int limit = pageSize; // events per page, smaller for large events
     /** The resets counted when it started: if the log's history breaks meanwhile, its pages are of no use. */
     long epoch = resets.get();
     private boolean lastSent = true; // whether the client got last's id (false when last was another topic's)
@@ -401,7 +416,9 @@ public final class SseHub implements AutoCloseable {
      * every event; a break in the chain is signalled, not hidden.
      */
     void add(List<LoggedEvent> page, List<byte[]> frames) {
+      long bytes = 0;
       for (LoggedEvent event : page) {
+        bytes += event.frame().length;
         if (!event.follows(last)) {
           // Trimmed (or replaced) while this client was catching up: what lay between is gone.
           lostSignals.incrementAndGet();
@@ -410,6 +427,11 @@ public final class SseHub implements AutoCloseable {
         lastSent = topics.contains(event.topic());
         if (lastSent) frames.add(event.frame());
         last = event.id();
+      }
+      // A log may copy every event it reads (Redis does), for each client that catches up: the
+      // next page is sized so that it holds about PAGE_BYTES, whatever the events weigh.
+      if (!page.isEmpty()) {
+        limit = (int) Math.max(1, Math.min(pageSize, page.size() * PAGE_BYTES / Math.max(1, bytes)));
       }
     }
 
@@ -448,7 +470,7 @@ public final class SseHub implements AutoCloseable {
         replays.execute(() -> {
           List<byte[]> frames = new ArrayList<>();
           try {
-            List<LoggedEvent> page = log.read(last.offset() + 1, pageSize);
+            List<LoggedEvent> page = log.read(last.offset() + 1, limit);
             if (page.isEmpty()) {
               // The log has nothing after this client's replay, yet the tail delivered more: the
               // store lost what it held, and this node will reset. The client resumes afterwards.

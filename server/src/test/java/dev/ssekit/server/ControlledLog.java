@@ -68,6 +68,9 @@ final class ControlledLog implements EventLog {
     lastTail.onEvent(event);
   }
 
+  /** The limit of every read, in order. */
+  final List<Integer> readLimits = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   /** Returns how many calls failed because the store was down. */
   int failures() {
     return failures.get();
@@ -88,6 +91,7 @@ final class ControlledLog implements EventLog {
 
   @Override
   public List<LoggedEvent> read(long fromOffset, int limit) {
+    readLimits.add(limit);
     check();
     return forgetful ? List.of() : store.read(fromOffset, limit);
   }

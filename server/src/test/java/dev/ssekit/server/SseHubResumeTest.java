@@ -167,6 +167,22 @@ class SseHubResumeTest {
   }
 
   @Test
+  void pagesOfLargeEventsHoldAFewMebibytesNotAPageSizeOfEvents() throws Exception {
+    // A log may copy what it reads (Redis does), for every client that catches up at once.
+    ControlledLog store = closeLater(new ControlledLog(1000));
+    SseHub hub = hub(c -> c.eventLog = store);
+    String start = hub.log().head().toString();
+    String large = "x".repeat(512 * 1024);
+    for (int i = 0; i < 40; i++) hub.publish("n", i + large);
+    FakeSink client = new FakeSink();
+    client.connect(hub, start);
+    client.awaitEvents(40);
+    for (int i = 0; i < 40; i++) assertEquals(i + large, client.events().get(i).data());
+    List<Integer> pages = store.readLimits.stream().filter(limit -> limit > 1).toList();
+    assertTrue(!pages.isEmpty() && pages.stream().allMatch(limit -> limit <= 8), "pages of at most ~4 MiB: " + pages);
+  }
+
+  @Test
   void eventsTrimmedWhileAClientCatchesUpAreSignalledWhereTheyAreMissing() throws Exception {
     SseHub hub = hub(c -> {
       c.history = 600;
