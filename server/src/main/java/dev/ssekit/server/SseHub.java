@@ -65,6 +65,8 @@ public final class SseHub implements AutoCloseable {
   private static final long MAX_RECENT_BYTES = 16L << 20;
   /** About the most bytes of frames one catch-up page should hold: pages of large events get fewer. */
   private static final long PAGE_BYTES = 4L << 20;
+  /** Events in a first catch-up page when no recent frame tells their size (a node just started). */
+  private static final int FIRST_PAGE_UNKNOWN = 16;
 
   private final EventLog log;
   private final boolean ownsLog;
@@ -89,7 +91,7 @@ public final class SseHub implements AutoCloseable {
   private final LoggedEvent[] recent;
   private final long[] recentNanos; // when each event of recent was queued to its clients, for latency metrics
   private long recentBytes; // guarded by lock
-  private long recentOldest = 1; // guarded by lock: the oldest offset that may still be in recent
+  private long recentOldest; // guarded by lock: the oldest offset that may still be in recent
   private final Set<SseConnection> clients = new LinkedHashSet<>(); // guarded by lock: every connected client
   private final Set<SseConnection> live = new HashSet<>(); // guarded by lock: those past their catch-up
   private final Set<SseConnection> ahead = new HashSet<>(); // guarded by lock: live ones that joined ahead of the tail
@@ -128,6 +130,7 @@ public final class SseHub implements AutoCloseable {
     this.position = log.head();
     this.recent = new LoggedEvent[Integer.highestOneBit(Math.max(MIN_RECENT, 4 * clientQueueCapacity) - 1) << 1];
     this.recentNanos = new long[recent.length];
+    this.recentOldest = position.offset() + 1; // as after a reset: the ring holds nothing before the position
     this.writers = new Writers(config.writerThreads); // threads last: nothing above may fail and leave them running
     this.replays = Executors.newFixedThreadPool(2, NamedThreads.factory("ssekit-replay"));
     this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("ssekit-hub-timer"));
@@ -338,7 +341,7 @@ public final class SseHub implements AutoCloseable {
     CatchUp catchUp;
     try {
       catchUp = firstPage(resume, lastEventId, subscription.topics(), frames);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       channel.refused();
       throw e;
     }
@@ -353,6 +356,11 @@ public final class SseHub implements AutoCloseable {
    * id when the log holds that event, else the loss signal and the oldest retained events.
    */
   private CatchUp firstPage(EventId resume, String lastEventId, Set<String> topics, List<byte[]> frames) {
+    return firstPage(resume, lastEventId, topics, frames, false);
+  }
+
+  /** As above; if {@code exactOnly}, returns null instead of signalling a loss when the log does not hold the id. */
+  private CatchUp firstPage(EventId resume, String lastEventId, Set<String> topics, List<byte[]> frames, boolean exactOnly) {
     List<LoggedEvent> oldest = null;
     if (resume != null) {
       // The event after a start of history (offset 0) is checked through its link to the epoch.
@@ -369,6 +377,7 @@ public final class SseHub implements AutoCloseable {
         oldest = page; // the id was trimmed, and the read began at the oldest retained event
       }
     }
+    if (exactOnly) return null;
     lostSignals.incrementAndGet();
     List<LoggedEvent> page = oldest != null ? oldest : log.read(0, firstPageLimit());
     if (page.isEmpty()) {
@@ -393,7 +402,7 @@ public final class SseHub implements AutoCloseable {
       bytes = recentBytes;
       count = Math.min(recent.length, position.offset() - recentOldest + 1);
     }
-    if (bytes <= 0 || count <= 0) return pageSize;
+    if (bytes <= 0 || count <= 0) return FIRST_PAGE_UNKNOWN; // nothing delivered yet to judge by
     return (int) Math.max(1, Math.min(pageSize, count * PAGE_BYTES / bytes));
   }
 
@@ -461,7 +470,9 @@ public final class SseHub implements AutoCloseable {
           goLive(channel, last);
           return;
         }
-        channel.replay(frames, () -> fetch(channel), pageSize / 2);
+        // Asked for when half a page is left: in frames of this catch-up's pages, at least one, so
+        // that a page with nothing for this client's topics still leads to the next.
+        channel.replay(frames, () -> fetch(channel), Math.max(1, limit / 2));
       }
     }
 
@@ -478,7 +489,7 @@ public final class SseHub implements AutoCloseable {
               return;
             }
             add(page, frames);
-          } catch (RuntimeException e) {
+          } catch (RuntimeException | Error e) { // an Error too: the client must not stay, never live nor ended
             LOG.warn("Could not read the replay of a resuming client; ending its stream so it resumes later: {}",
                 e.toString());
             channel.replay(frames, null, 0);
@@ -718,34 +729,23 @@ public final class SseHub implements AutoCloseable {
         List<LoggedEvent> at = log.read(writtenUpTo, 1);
         boolean held = !at.isEmpty() && at.get(0).offset() == writtenUpTo && at.get(0).id().tag().hashCode() == writtenTag;
         resume = held ? at.get(0).id() : null;
-      } else if (!holds(joinedAt)) {
-        resume = null;
       }
-      if (resume == null) {
+      List<byte[]> frames = new ArrayList<>();
+      CatchUp catchUp = resume == null ? null
+          : firstPage(resume, resume.toString(), client.subscription().topics(), frames, true);
+      if (catchUp == null) {
         // The log let go of it too, or holds another history there. The client's own last id may
         // be later (an id-only block), so it is judged by that when it resumes, not signalled here.
         disconnectSlow(List.of(client));
         return;
       }
-      List<byte[]> frames = new ArrayList<>();
-      CatchUp catchUp = firstPage(resume, resume.toString(), client.subscription().topics(), frames);
       catchUp.epoch = epoch;
       catchUp.continueWith(client, frames);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an Error too: the client must not stay, never live nor ended
       LOG.warn("Could not read the log to catch up a client that fell behind; cutting it off so it resumes later: {}",
           e.toString());
       client.abort();
     }
-  }
-
-  /** Returns whether the log holds the event {@code id} names (for offset 0, the start of its history). */
-  private boolean holds(EventId id) {
-    if (id.offset() == 0) {
-      List<LoggedEvent> first = log.read(1, 1);
-      return first.isEmpty() ? log.head().equals(id) : first.get(0).follows(id);
-    }
-    List<LoggedEvent> at = log.read(id.offset(), 1);
-    return !at.isEmpty() && at.get(0).id().equals(id);
   }
 
   /**

@@ -31,6 +31,7 @@ final class FakeSink implements SseSink {
     }
   });
   private volatile boolean ready = true;
+  private int writesAllowed; // guarded by this; 0: no limit while ready
   private volatile SseConnection channel;
   private boolean completed;
   private boolean aborted;
@@ -58,6 +59,14 @@ final class FakeSink implements SseSink {
     ready = false;
   }
 
+  /** Takes exactly {@code n} more writes, then stalls again: a reader that takes its time. */
+  void allowWrites(int n) {
+    synchronized (this) {
+      writesAllowed = n;
+    }
+    resume();
+  }
+
   /** Takes writes again and tells the channel, as the container's onWritePossible does. */
   void resume() {
     ready = true;
@@ -71,6 +80,7 @@ final class FakeSink implements SseSink {
 
   @Override
   public synchronized void write(java.nio.ByteBuffer frames) {
+    if (writesAllowed > 0 && --writesAllowed == 0) ready = false;
     arrays.add(frames.hasArray() ? frames.array() : null);
     byte[] frame = new byte[frames.remaining()];
     frames.get(frame);

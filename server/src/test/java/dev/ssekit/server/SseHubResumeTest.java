@@ -183,6 +183,45 @@ class SseHubResumeTest {
   }
 
   @Test
+  void afterARestartTheFirstPagesAreSizedByTheFramesThisHubHasSeen() throws Exception {
+    ControlledLog store = closeLater(new ControlledLog(1000));
+    String large = "x".repeat(512 * 1024);
+    SseHub before = SseHub.create(c -> c.eventLog = store);
+    String start = before.log().head().toString();
+    for (int i = 0; i < 40; i++) before.publish("n", i + large);
+    before.close(); // the log outlives it, as a durable one does
+    SseHub hub = hub(c -> c.eventLog = store);
+    hub.publish("n", "40" + large);
+    store.readLimits.clear();
+    FakeSink client = new FakeSink();
+    client.connect(hub, start);
+    client.awaitEvents(41);
+    List<Integer> pages = store.readLimits.stream().filter(limit -> limit > 1).toList();
+    assertTrue(!pages.isEmpty() && pages.stream().allMatch(limit -> limit <= 8), "pages of at most ~4 MiB: " + pages);
+  }
+
+  @Test
+  void aSlowReaderCatchingUpOnLargeEventsHoldsAboutAPageNotAPageSizeOfFrames() throws Exception {
+    SseHub hub = hub(c -> {});
+    String start = hub.log().head().toString();
+    String large = "x".repeat(128 * 1024);
+    for (int i = 0; i < 200; i++) hub.publish("n", i + large);
+    FakeSink client = new FakeSink();
+    client.stall();
+    SseConnection channel = client.connect(hub, start);
+    int most = 0;
+    while (client.events().size() < 200) {
+      int before = client.writes().size();
+      client.allowWrites(1); // one frame at a time, while pages are read on other threads
+      client.await("a write", () -> client.writes().size() > before);
+      most = Math.max(most, channel.queued());
+    }
+    for (int i = 0; i < 200; i++) assertEquals(i + large, client.events().get(i).data());
+    // Pages of ~32 such events (4 MiB), the next asked for when half of one is left.
+    assertTrue(most <= 64, "at most ~1.5 pages wait: " + most + " frames did");
+  }
+
+  @Test
   void eventsTrimmedWhileAClientCatchesUpAreSignalledWhereTheyAreMissing() throws Exception {
     SseHub hub = hub(c -> {
       c.history = 600;
